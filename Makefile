@@ -1,0 +1,41 @@
+# The two commands of the README: `make crawl` and `make test`. Both create
+# .venv from nothing, so a fresh machine needs only python3 and make.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STORE  ?= ./archive
+
+.PHONY: crawl test demo bench venv clean
+
+$(VENV)/.base: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.test: $(VENV)/.base
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+venv: $(VENV)/.base
+
+## crawl: archive the last two print days of the Taipei Times into ./archive
+crawl: $(VENV)/.base
+	$(VENV)/bin/newsarchive crawl --store $(STORE)
+
+## test: the whole suite, starting its own servers (SeaweedFS, Valkey, Scrapyd, the local site)
+test: $(VENV)/.test
+	$(PY) -m pytest
+
+## demo: serve the bundled copy of the site on 127.0.0.1 and crawl it (no internet needed)
+demo: $(VENV)/.test
+	$(PY) -m tests.site.demo --store $(STORE)
+
+## bench: every benchmark under bench/, each against its baseline
+bench: $(VENV)/.test
+	$(PY) bench/parse.py
+	$(PY) bench/crawl.py
+	$(PY) bench/query.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info

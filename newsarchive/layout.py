@@ -1,0 +1,78 @@
+"""The store's layout: a public contract that archivists' scripts rely on.
+
+    warc/YYYY/MM/DD/TT-<UTC timestamp>-<serial>-<host>.warc.gz   (+ .cdxj)  by capture date, UTC
+    records/YYYY/MM/DD/<id>.json          the latest record, by print date
+    history/YYYY/MM/DD/<id>/<fetched_at>.json   earlier versions of a record that changed
+    runs/<run-id>.json                    one report per crawl
+    state/articles/<id>.json              what the crawl remembers of each article
+    state/lock.json                       held while a crawl runs
+
+Keys are built here and only here, from validated ids and dates, so nothing a
+page contains can steer a write outside the store's root or prefix.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from newsarchive.urls import validate_id
+
+WARC_PREFIX = "warc/"
+RECORDS_PREFIX = "records/"
+HISTORY_PREFIX = "history/"
+RUNS_PREFIX = "runs/"
+STATE_ARTICLES_PREFIX = "state/articles/"
+LOCK_KEY = "state/lock.json"
+
+_SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,200}$")
+_RECORD_KEY = re.compile(r"^records/(\d{4})/(\d{2})/(\d{2})/(\d{10})\.json$")
+
+
+def _day(date: dt.date) -> str:
+    if not isinstance(date, dt.date):
+        raise TypeError(f"not a date: {date!r}")
+    return f"{date:%Y/%m/%d}"
+
+
+def safe_name(name: str) -> str:
+    """A single path segment we generated ourselves (file names, run ids)."""
+    if not _SAFE_NAME.fullmatch(name) or ".." in name:
+        raise ValueError(f"unsafe name for a store key: {name!r}")
+    return name
+
+
+def record_key(article_id: str, published: dt.date) -> str:
+    return f"{RECORDS_PREFIX}{_day(published)}/{validate_id(article_id)}.json"
+
+
+def parse_record_key(key: str) -> tuple[str, dt.date] | None:
+    m = _RECORD_KEY.fullmatch(key)
+    if not m:
+        return None
+    return m[4], dt.date(int(m[1]), int(m[2]), int(m[3]))
+
+
+def history_key(article_id: str, published: dt.date, fetched_at: dt.datetime) -> str:
+    stamp = fetched_at.astimezone(dt.timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+    return f"{HISTORY_PREFIX}{_day(published)}/{validate_id(article_id)}/{stamp}.json"
+
+
+def warc_key(captured: dt.datetime, filename: str) -> str:
+    return f"{WARC_PREFIX}{_day(captured.astimezone(dt.timezone.utc).date())}/{safe_name(filename)}"
+
+
+def cdxj_key(warc: str) -> str:
+    return warc[: -len(".warc.gz")] + ".cdxj" if warc.endswith(".warc.gz") else warc + ".cdxj"
+
+
+def run_key(run_id: str) -> str:
+    return f"{RUNS_PREFIX}{safe_name(run_id)}.json"
+
+
+def state_key(article_id: str) -> str:
+    return f"{STATE_ARTICLES_PREFIX}{validate_id(article_id)}.json"
+
+
+def records_prefix_for(day: dt.date) -> str:
+    return f"{RECORDS_PREFIX}{_day(day)}/"

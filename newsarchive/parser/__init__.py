@@ -1,0 +1,1 @@
+"""Article page objects, one class per layout era (see newsarchive/parser/README in the module docstrings)."""

@@ -1,0 +1,1 @@
+"""Full-text search, filters and exports over the stored records."""

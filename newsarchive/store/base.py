@@ -1,0 +1,88 @@
+"""One storage interface, two implementations (local folder, S3), chosen by URI.
+
+Everything the archive writes goes through `Store`: records, run reports and
+state as small objects (`put_bytes`), WARC files as closed local files handed
+over whole (`put_file`). Implementations must make each write atomic: a reader
+sees the old object or the new one, never half of one.
+"""
+
+from __future__ import annotations
+
+import abc
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO, Iterator
+
+
+@dataclass(frozen=True)
+class ObjectInfo:
+    key: str
+    size: int
+    modified: dt.datetime | None = None
+
+
+class Store(abc.ABC):
+    """A flat key space of immutable-ish objects under one root or prefix.
+
+    Keys are '/'-separated, relative, built by `newsarchive.layout`.
+    """
+
+    uri: str
+
+    @abc.abstractmethod
+    def check(self) -> None:
+        """Fail fast: raise StoreUnreachable / StoreDenied / StoreWriteFailed if the store cannot be used."""
+
+    @abc.abstractmethod
+    def put_bytes(self, key: str, data: bytes, content_type: str = "application/json") -> None:
+        """Write one object atomically."""
+
+    @abc.abstractmethod
+    def put_file(self, key: str, path: Path, content_type: str = "application/octet-stream") -> None:
+        """Hand over a closed local file (a WARC); the store owns it afterwards and deletes the local copy
+        only once the write is confirmed."""
+
+    @abc.abstractmethod
+    def create_exclusive(self, key: str, data: bytes) -> bool:
+        """Write only if absent; False if the key exists. Used for the crawl lock."""
+
+    @abc.abstractmethod
+    def get_bytes(self, key: str) -> bytes:
+        """Whole object; KeyNotFound if absent."""
+
+    @abc.abstractmethod
+    def get_range(self, key: str, offset: int, length: int) -> bytes:
+        """`length` bytes from `offset`: reading one WARC record without downloading the file."""
+
+    @abc.abstractmethod
+    def open_read(self, key: str) -> BinaryIO:
+        """A streaming reader over the whole object."""
+
+    @abc.abstractmethod
+    def exists(self, key: str) -> bool: ...
+
+    @abc.abstractmethod
+    def list(self, prefix: str = "") -> Iterator[ObjectInfo]:
+        """Every object whose key starts with `prefix`, in key order."""
+
+    @abc.abstractmethod
+    def delete(self, key: str) -> None:
+        """Remove an object; absent is not an error."""
+
+    def flush(self, timeout: float | None = None) -> int:
+        """Push anything waiting in a local spool; returns how many objects still wait."""
+        return 0
+
+    def pending(self) -> int:
+        """Objects written but not yet confirmed by the store (spooled)."""
+        return 0
+
+    def close(self) -> None:
+        """Release connections; spooled objects stay on disk for the next run."""
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

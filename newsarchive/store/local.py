@@ -1,0 +1,152 @@
+"""The local folder store: the default (`./archive`, a path or `file://` URI).
+
+Writes go to a temporary file in the destination folder, are fsynced, then
+renamed over the key: a crash leaves the old object or the new one.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import BinaryIO, Iterator
+
+import datetime as dt
+
+from newsarchive.errors import KeyNotFound, StoreDenied, StoreWriteFailed
+from newsarchive.store.base import ObjectInfo, Store
+
+TMP_SUFFIX = ".tmp"
+
+
+def _write_error(path: Path, exc: OSError) -> StoreWriteFailed:
+    if exc.errno == errno.ENOSPC:
+        return StoreWriteFailed(f"store {path}: disk full")
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return StoreWriteFailed(f"store {path}: not writable ({exc.strerror})")
+    return StoreWriteFailed(f"store {path}: write failed ({exc.strerror or exc})")
+
+
+class LocalStore(Store):
+    def __init__(self, root: str | os.PathLike[str]) -> None:
+        self.root = Path(root).expanduser().absolute()
+        self.uri = self.root.as_uri()
+
+    # -- paths ---------------------------------------------------------------
+    def path(self, key: str) -> Path:
+        """The file for a key; refuses anything that would leave the root."""
+        if not key or key.startswith("/") or "\\" in key or any(p in ("", ".", "..") for p in key.split("/")):
+            raise ValueError(f"unsafe store key: {key!r}")
+        return self.root / key
+
+    # -- Store ---------------------------------------------------------------
+    def check(self) -> None:
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise _write_error(self.root, exc) from None
+        if not os.access(self.root, os.W_OK | os.X_OK):
+            raise StoreDenied(f"store {self.root}: not writable")
+        # a real write: catches read-only mounts and a full disk before the crawl starts
+        probe = self.root / f".probe-{os.getpid()}{TMP_SUFFIX}"
+        try:
+            probe.write_bytes(b"ok")
+        except OSError as exc:
+            raise _write_error(self.root, exc) from None
+        finally:
+            probe.unlink(missing_ok=True)
+
+    def _atomic_write(self, dest: Path, write: "callable[[BinaryIO], None]") -> None:
+        try:
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=TMP_SUFFIX, dir=dest.parent)
+        except OSError as exc:
+            raise _write_error(dest, exc) from None
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                write(fh)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, dest)
+        except OSError as exc:
+            Path(tmp).unlink(missing_ok=True)
+            raise _write_error(dest, exc) from None
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+    def put_bytes(self, key: str, data: bytes, content_type: str = "application/json") -> None:
+        self._atomic_write(self.path(key), lambda fh: fh.write(data))
+
+    def put_file(self, key: str, path: Path, content_type: str = "application/octet-stream") -> None:
+        dest = self.path(key)
+        try:
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(path, dest)  # same file system: an atomic move
+            return
+        except OSError as exc:
+            if exc.errno != errno.EXDEV:
+                raise _write_error(dest, exc) from None
+        with open(path, "rb") as src:
+            self._atomic_write(dest, lambda fh: shutil.copyfileobj(src, fh, 1 << 20))
+        Path(path).unlink()
+
+    def create_exclusive(self, key: str, data: bytes) -> bool:
+        dest = self.path(key)
+        try:
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        except FileExistsError:
+            return False
+        except OSError as exc:
+            raise _write_error(dest, exc) from None
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        return True
+
+    def get_bytes(self, key: str) -> bytes:
+        try:
+            return self.path(key).read_bytes()
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+            raise KeyNotFound(f"{self.uri}: no object {key}") from None
+
+    def get_range(self, key: str, offset: int, length: int) -> bytes:
+        with self.open_read(key) as fh:
+            fh.seek(offset)
+            return fh.read(length)
+
+    def open_read(self, key: str) -> BinaryIO:
+        try:
+            return open(self.path(key), "rb")
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+            raise KeyNotFound(f"{self.uri}: no object {key}") from None
+
+    def exists(self, key: str) -> bool:
+        return self.path(key).is_file()
+
+    def list(self, prefix: str = "") -> Iterator[ObjectInfo]:
+        # walk only the deepest folder the prefix names, then filter
+        folder = prefix.rsplit("/", 1)[0] if "/" in prefix else ""
+        start = self.root / folder if folder else self.root
+        if not start.is_dir():
+            return
+        found: list[ObjectInfo] = []
+        for dirpath, dirnames, filenames in os.walk(start):
+            dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+            rel_dir = os.path.relpath(dirpath, self.root)
+            for name in filenames:
+                if name.startswith(".") or name.endswith(TMP_SUFFIX) or name.endswith(".open"):
+                    continue
+                key = name if rel_dir == "." else f"{rel_dir.replace(os.sep, '/')}/{name}"
+                if key.startswith(prefix):
+                    st = os.stat(os.path.join(dirpath, name))
+                    found.append(ObjectInfo(key, st.st_size, dt.datetime.fromtimestamp(st.st_mtime, dt.timezone.utc)))
+        found.sort(key=lambda o: o.key)
+        yield from found
+
+    def delete(self, key: str) -> None:
+        self.path(key).unlink(missing_ok=True)

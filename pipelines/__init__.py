@@ -1,0 +1,1 @@
+"""Item pipelines: one responsibility each (parse, store records, remember state)."""

@@ -1,0 +1,1 @@
+"""Spiders: they only move requests. Extraction lives in newsarchive.parser."""

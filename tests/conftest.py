@@ -1,0 +1,5 @@
+"""Shared fixtures come from tests/plugins/, one module per component the tests start."""
+
+pytest_plugins = [
+    "tests.plugins.cli",
+]

@@ -2,4 +2,5 @@
 
 pytest_plugins = [
     "tests.plugins.cli",
+    "tests.plugins.seaweed",
 ]

@@ -15,6 +15,14 @@ from pathlib import Path
 from typing import BinaryIO, Iterator
 
 
+def validate_key(key: str) -> str:
+    """Refuse any key that could leave the store's root or prefix, the same way for every store, so a key that
+    works on one store works (or fails) identically on the other."""
+    if not key or key.startswith("/") or "\\" in key or any(p in ("", ".", "..") for p in key.split("/")):
+        raise ValueError(f"unsafe store key: {key!r}")
+    return key
+
+
 @dataclass(frozen=True)
 class ObjectInfo:
     key: str
@@ -69,6 +77,10 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def delete(self, key: str) -> None:
         """Remove an object; absent is not an error."""
+
+    @abc.abstractmethod
+    def staging_dir(self) -> Path:
+        """A local folder, on the same file system as any spool, where WARC files are written while open."""
 
     def flush(self, timeout: float | None = None) -> int:
         """Push anything waiting in a local spool; returns how many objects still wait."""

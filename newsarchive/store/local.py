@@ -16,7 +16,7 @@ from typing import BinaryIO, Iterator
 import datetime as dt
 
 from newsarchive.errors import KeyNotFound, StoreDenied, StoreWriteFailed
-from newsarchive.store.base import ObjectInfo, Store
+from newsarchive.store.base import ObjectInfo, Store, validate_key
 
 TMP_SUFFIX = ".tmp"
 
@@ -37,11 +37,13 @@ class LocalStore(Store):
     # -- paths ---------------------------------------------------------------
     def path(self, key: str) -> Path:
         """The file for a key; refuses anything that would leave the root."""
-        if not key or key.startswith("/") or "\\" in key or any(p in ("", ".", "..") for p in key.split("/")):
-            raise ValueError(f"unsafe store key: {key!r}")
-        return self.root / key
+        return self.root / validate_key(key)
 
     # -- Store ---------------------------------------------------------------
+    def staging_dir(self) -> Path:
+        # inside the root: handing a closed WARC over is a rename, never a copy
+        return self.root / ".staging"
+
     def check(self) -> None:
         try:
             self.root.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,194 @@
+"""One crawl's shared state: the store, its lock, the WARC writer, what is known, the report.
+
+Scrapy components (spider, capture extension, pipelines) each get the same
+`CrawlRun` from the crawler, so one object owns the run's lifecycle whether it
+was started by `newsarchive crawl`, `scrapy crawl taipeitimes` or Scrapyd.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import os
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from scrapy.crawler import Crawler
+from scrapy.settings import BaseSettings
+
+from newsarchive import __version__
+from newsarchive.exitcodes import Exit
+from newsarchive.lock import StoreLock
+from newsarchive.report import RunReport, new_run_id
+from newsarchive.state import KnownArticles
+from newsarchive.store import Store, open_store
+from newsarchive.urls import Mirror
+from newsarchive.warc import WarcWriter, host_id, recover
+
+log = logging.getLogger(__name__)
+
+_ATTR = "_newsarchive_run"
+
+#: parameters that may enter the run report and warcinfo records (never credentials)
+PUBLIC_PARAMETERS = ("since", "until", "sections", "max_articles", "refresh", "base_url", "store", "frontier")
+
+
+def is_loopback(base_url: str | None) -> bool:
+    host = urlsplit(base_url or "").hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def speed_settings(base_url: str | None) -> dict[str, Any]:
+    """Full speed against a local copy of the site: politeness is for the real one."""
+    if not is_loopback(base_url):
+        return {}
+    return {
+        "AUTOTHROTTLE_ENABLED": False,
+        "DOWNLOAD_DELAY": 0,
+        "CONCURRENT_REQUESTS": 32,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": 32,
+        "NEWSARCHIVE_RETRY_BACKOFF": 0.05,
+        "DOWNLOAD_TIMEOUT": 20,
+    }
+
+
+def redact_uri(uri: str) -> str:
+    """A store URI without any user:password part."""
+    parts = urlsplit(uri)
+    if parts.password or parts.username:
+        return parts._replace(netloc=parts.hostname or "").geturl()
+    return uri
+
+
+class CrawlRun:
+    def __init__(self, settings: BaseSettings, parameters: dict[str, Any]) -> None:
+        self.settings = settings
+        self.mirror = Mirror(settings.get("NEWSARCHIVE_BASE_URL"))
+        self.store: Store = open_store(
+            settings.get("NEWSARCHIVE_STORE"),
+            s3_endpoint_url=settings.get("NEWSARCHIVE_S3_ENDPOINT_URL"),
+            spool_dir=settings.get("NEWSARCHIVE_SPOOL_DIR"),
+        )
+        self.run_id = new_run_id()
+        public = {k: v for k, v in parameters.items() if k in PUBLIC_PARAMETERS}
+        public["store"] = redact_uri(self.store.uri)
+        public["base_url"] = self.mirror.base
+        self.report = RunReport(self.run_id, public)
+        self.lock = StoreLock(self.store, self.run_id) if settings.getbool("NEWSARCHIVE_LOCK", True) else None
+        self.known = KnownArticles(self.store)
+        self.refresh = bool(parameters.get("refresh"))
+        self.writer: WarcWriter | None = None
+        #: article links seen per section that always publishes (set by the spider)
+        self.section_hits: dict[str, int] = {}
+        self.window: tuple[Any, Any] | None = None
+        self.opened = False
+        self.closed = False
+
+    # -- access from Scrapy components --------------------------------------------
+    @classmethod
+    def of(cls, crawler: Crawler) -> "CrawlRun":
+        """The run of this crawler, created (and opened) on first use."""
+        run = getattr(crawler, _ATTR, None)
+        if run is None:
+            run = crawler.settings.get("NEWSARCHIVE_RUN")
+            if run is None:
+                params = dict(getattr(crawler, "spidercls_kwargs", {}) or {})
+                run = cls(crawler.settings, params)
+            setattr(crawler, _ATTR, run)
+        if not run.opened:
+            run.open()
+        return run
+
+    @property
+    def staging_dir(self) -> Path:
+        return self.store.staging_dir() / host_id().rsplit("-", 1)[0]
+
+    # -- lifecycle ------------------------------------------------------------------
+    def open(self) -> None:
+        """Fail fast on the store, take the lock, finish what a crashed run left, load state."""
+        self.store.check()
+        if self.lock is not None:
+            self.lock.acquire()
+        try:
+            recovered = recover(self.store, self.staging_dir, only_dead=True)
+            if recovered:
+                log.warning("recovered %d WARC file(s) left by an interrupted run", len(recovered))
+            self.store.flush(timeout=30)
+            self.known.load()
+            self.writer = WarcWriter(
+                self.store, self.staging_dir,
+                max_size=self.settings.getint("NEWSARCHIVE_WARC_MAX_SIZE"),
+                gzip_level=self.settings.getint("NEWSARCHIVE_WARC_GZIP_LEVEL"),
+                info={"operator": self.settings.get("NEWSARCHIVE_CONTACT") or "",
+                      "isPartOf": f"newsarchive run {self.run_id}",
+                      "http-header-user-agent": self.settings.get("USER_AGENT") or "",
+                      "robots": "obey" if self.settings.getbool("ROBOTSTXT_OBEY") else "ignore",
+                      "parameters": " ".join(f"{k}={v}" for k, v in self.report.parameters.items() if v not in (None, "", False))},
+            )
+        except BaseException:
+            if self.lock is not None:
+                self.lock.release()
+            raise
+        self.opened = True
+
+    def close(self) -> None:
+        if self.closed or not self.opened:
+            return
+        self.closed = True
+        try:
+            assert self.writer is not None
+            self.writer.close()
+            self.report.warc_files = list(self.writer.files_written)
+            self.report.bytes_written = self.writer.bytes_written
+            self.report.spooled = self.store.flush(timeout=self.settings.getfloat("NEWSARCHIVE_FLUSH_TIMEOUT", 60))
+            self.report.outcome = self.outcome().name
+            self.report.exit_code = int(self.outcome())
+            from newsarchive.dates import iso_utc, utc_now
+
+            self.report.finished = iso_utc(utc_now())
+            self.report.save(self.store)
+            self.report.spooled = self.store.flush(timeout=10)
+        finally:
+            if self.lock is not None:
+                self.lock.release()
+            self.store.close()
+
+    # -- the verdict ------------------------------------------------------------------
+    def layout_check(self) -> None:
+        """Suspect a layout change when parse failures pass the threshold."""
+        counts = self.report.counts
+        parse_failures = counts.get("parse_failures", 0)
+        fetched = parse_failures + counts.get("articles_new", 0) + counts.get("articles_changed", 0) + counts.get("articles_unchanged", 0)
+        ratio = self.settings.getfloat("NEWSARCHIVE_LAYOUT_FAILURE_RATIO", 0.5)
+        minimum = self.settings.getint("NEWSARCHIVE_LAYOUT_MIN_FAILURES", 5)
+        notes = []
+        if fetched and parse_failures >= minimum and parse_failures / fetched > ratio:
+            notes.append(f"{parse_failures} of {fetched} fetched articles failed to parse: "
+                         "the site may have changed its layout")
+        if self.report.counts.get("list_pages", 0):
+            for section, hits in sorted(self.section_hits.items()):
+                if hits == 0:
+                    notes.append(f"section {section} listed no article for {self.window[0]}..{self.window[1]}: "
+                                 "the site may have changed its list pages" if self.window else
+                                 f"section {section} listed no article")
+        for note in notes:
+            if note not in self.report.layout_suspected:
+                self.report.layout_suspected.append(note)
+
+    def outcome(self) -> Exit:
+        """Precedence: layout change > spooled > partial > ok (the worst news first)."""
+        self.layout_check()
+        if self.report.layout_suspected:
+            return Exit.LAYOUT_CHANGED
+        if self.store.pending():
+            return Exit.SPOOLED
+        if self.report.counts.get("articles_failed", 0):
+            return Exit.PARTIAL
+        return Exit.OK
+

@@ -1,0 +1,68 @@
+"""Turns a fetched article page into a record with the parser (newsarchive.parser).
+
+Parsing is the costliest step of a crawl, so it runs in a process pool beside
+the crawl (NEWSARCHIVE_PARSE_WORKERS, default 1): the reactor keeps fetching
+and writing WARC on one core while pages are parsed on the other.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from concurrent.futures import Executor, ProcessPoolExecutor
+from typing import Any
+
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem
+
+from newsarchive.crawlrun import CrawlRun
+from newsarchive.errors import NotAnArticle
+
+log = logging.getLogger(__name__)
+
+
+def parse_to_record(html: bytes, url: str | None) -> dict[str, Any]:
+    """Runs in a worker process: plain bytes in, a plain dict out."""
+    from newsarchive.parser import parse_article
+
+    return parse_article(html, url=url).to_record()
+
+
+class ParsePipeline:
+    def __init__(self, run: CrawlRun, workers: int) -> None:
+        self.run = run
+        self.workers = workers
+        self.pool: Executor | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> "ParsePipeline":
+        return cls(CrawlRun.of(crawler), crawler.settings.getint("NEWSARCHIVE_PARSE_WORKERS", 1))
+
+    def open_spider(self) -> None:
+        if self.workers > 0:
+            self.pool = ProcessPoolExecutor(max_workers=self.workers)
+
+    def close_spider(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+
+    async def process_item(self, item: dict[str, Any]) -> dict[str, Any]:
+        url = item["canonical"]
+        try:
+            if self.pool is not None:
+                loop = asyncio.get_running_loop()
+                record = await loop.run_in_executor(self.pool, parse_to_record, item["html"], url)
+            else:
+                record = parse_to_record(item["html"], url)
+        except NotAnArticle as exc:
+            reason = f"not an article: {exc}"
+            if item.get("truncated"):
+                reason += f" (response truncated: {item['truncated']})"
+            self.run.report.counts["parse_failures"] += 1
+            self.run.report.fail(item["fetched_url"], reason, article_id=item["id"])
+            raise DropItem(reason) from None
+        if record.get("id") != item["id"]:
+            # the page declares another article than the link named: keep the page's word, note it
+            log.warning("%s: page declares id %s", item["fetched_url"], record.get("id"))
+        item["record"] = record
+        return item

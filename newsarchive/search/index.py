@@ -1,0 +1,258 @@
+"""The local full-text index of a store, kept in step with its records.
+
+Where it lives: `$NEWSARCHIVE_CACHE/index/<hash of the store URI>/` if that
+variable is set, else `$XDG_CACHE_HOME/newsarchive/index/<hash>/` (default
+`~/.cache/...`). It is a cache: deleting it only costs a rebuild.
+
+Inside: `tantivy/` (the engine's files), `manifest.parquet` (each indexed
+record key with the size and modification time it had), `meta.json` (index
+version, store URI, the change marker seen at the last update).
+
+Staying current. An update lists records/ and diffs it against the manifest:
+new keys are added, keys whose size or mtime changed (a refreshed record)
+replace their document, vanished keys are deleted. That listing is too slow
+to repeat before every search of a million-record store, so searches first
+compare a cheap *change marker* with the one saved at the last update:
+
+* the listing of runs/ (every crawl and reparse writes a report there when it
+  ends), and
+* for a local store, the modification times of the records/YYYY/MM/DD
+  folders (writing, replacing or deleting a record renames or unlinks in its
+  day folder, which bumps that folder's mtime); about ten thousand `stat`s
+  for 27 years of papers.
+
+So a local store is re-checked exactly; an S3 store is re-checked when a new
+run report appears, and `newsarchive index` forces the full diff at any time.
+A marker taken within two seconds of the newest change is not trusted (file
+system clocks are coarse), so the next search diffs again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import tantivy
+
+from newsarchive.errors import UserError
+from newsarchive.exitcodes import Exit
+from newsarchive.layout import RECORDS_PREFIX, RUNS_PREFIX
+from newsarchive.search.records import RecordKey, list_records, read_records
+from newsarchive.search.schema import ANALYZER, INDEX_VERSION, analyzer, build_schema, to_document
+from newsarchive.store import LocalStore, Store
+
+CACHE_ENV = "NEWSARCHIVE_CACHE"
+WRITER_HEAP = 256_000_000
+SETTLE_SECONDS = 2.0
+_MANIFEST_SCHEMA = pa.schema([("key", pa.string()), ("size", pa.int64()), ("mtime_ns", pa.int64())])
+
+
+def cache_root() -> Path:
+    if os.environ.get(CACHE_ENV):
+        return Path(os.environ[CACHE_ENV]).expanduser()
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "newsarchive"
+
+
+def index_dir_for(store_uri: str) -> Path:
+    return cache_root() / "index" / hashlib.sha256(store_uri.encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass
+class UpdateStats:
+    records: int = 0  # records in the store
+    added: int = 0
+    replaced: int = 0
+    removed: int = 0
+    skipped: int = 0  # objects under records/ that are not records
+    seconds: float = 0.0
+    rebuilt: bool = False
+
+    @property
+    def changed(self) -> int:
+        return self.added + self.replaced + self.removed
+
+
+def _local_day_folders(store: LocalStore) -> list[tuple[str, int]]:
+    """(folder, mtime_ns) for records/ and each year, month and day folder: stats, no file listing."""
+    top = os.path.join(store.root, RECORDS_PREFIX.rstrip("/"))
+    try:
+        found = [(top, os.stat(top).st_mtime_ns)]
+    except FileNotFoundError:
+        return []
+    level = [top]
+    for _ in range(3):  # YYYY, MM, DD
+        below: list[str] = []
+        for folder in level:
+            with os.scandir(folder) as entries:
+                for entry in entries:
+                    if entry.name.isdigit() and entry.is_dir():
+                        found.append((entry.path, entry.stat().st_mtime_ns))
+                        below.append(entry.path)
+        level = below
+    found.sort()
+    return found
+
+
+def change_marker(store: Store) -> tuple[str, bool]:
+    """(marker, settled): the marker changes whenever records may have; unsettled ones are not saved."""
+    digest = hashlib.sha256()
+    newest = 0.0
+    for info in store.list(RUNS_PREFIX):
+        digest.update(f"{info.key}\0{info.size}\0{info.modified}\n".encode())
+        newest = max(newest, info.modified.timestamp() if info.modified else 0.0)
+    if isinstance(store, LocalStore):
+        for folder, mtime_ns in _local_day_folders(store):
+            digest.update(f"{folder}\0{mtime_ns}\n".encode())
+            newest = max(newest, mtime_ns / 1e9)
+    return digest.hexdigest(), time.time() - newest > SETTLE_SECONDS
+
+
+class SearchIndex:
+    """One store's index: open it, keep it current, hand out searchers."""
+
+    def __init__(self, store: Store, directory: str | os.PathLike[str] | None = None) -> None:
+        self.store = store
+        self.dir = Path(directory) if directory else index_dir_for(store.uri)
+        self.schema = build_schema()
+        self._index: tantivy.Index | None = None
+
+    # -- files -----------------------------------------------------------------
+    @property
+    def _engine_dir(self) -> Path:
+        return self.dir / "tantivy"
+
+    @property
+    def _manifest_path(self) -> Path:
+        return self.dir / "manifest.parquet"
+
+    def _meta(self) -> dict:
+        try:
+            return json.loads((self.dir / "meta.json").read_text())
+        except (FileNotFoundError, json.JSONDecodeError):
+            return {}
+
+    def _write_atomic(self, name: str, write: "callable[[Path], None]") -> None:
+        tmp = self.dir / f".{name}.tmp"
+        write(tmp)
+        os.replace(tmp, self.dir / name)
+
+    def _load_manifest(self) -> dict[str, tuple[int, int | None]]:
+        if not self._manifest_path.exists():
+            return {}
+        table = pq.read_table(self._manifest_path)
+        return dict(zip(table["key"].to_pylist(), zip(table["size"].to_pylist(), table["mtime_ns"].to_pylist())))
+
+    def _save_manifest(self, listing: dict[str, RecordKey]) -> None:
+        table = pa.table({
+            "key": list(listing),
+            "size": [rk.size for rk in listing.values()],
+            "mtime_ns": [rk.mtime_ns for rk in listing.values()],
+        }, schema=_MANIFEST_SCHEMA)
+        self._write_atomic("manifest.parquet", lambda path: pq.write_table(table, path))
+
+    def _save_meta(self, marker: str | None, records: int) -> None:
+        meta = {"version": INDEX_VERSION, "store": self.store.uri, "marker": marker, "records": records,
+                "updated_at": time.time()}
+        self._write_atomic("meta.json", lambda path: path.write_text(json.dumps(meta, indent=1)))
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        """One updater at a time per index (another process may be searching the same store)."""
+        self.dir.mkdir(parents=True, exist_ok=True)
+        with open(self.dir / ".lock", "w") as fh:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+
+    # -- engine ----------------------------------------------------------------
+    @property
+    def engine(self) -> tantivy.Index:
+        if self._index is None:
+            if self._meta().get("version") != INDEX_VERSION:  # another schema: start over
+                shutil.rmtree(self._engine_dir, ignore_errors=True)
+                self._manifest_path.unlink(missing_ok=True)
+            self._engine_dir.mkdir(parents=True, exist_ok=True)
+            self._index = tantivy.Index(self.schema, path=str(self._engine_dir))
+            self._index.register_tokenizer(ANALYZER, analyzer())
+        return self._index
+
+    def searcher(self) -> tantivy.Searcher:
+        return self.engine.searcher()
+
+    @property
+    def exists(self) -> bool:
+        return self._meta().get("version") == INDEX_VERSION
+
+    def is_fresh(self) -> bool:
+        meta = self._meta()
+        if meta.get("version") != INDEX_VERSION or not meta.get("marker"):
+            return False
+        marker, _ = change_marker(self.store)
+        return marker == meta["marker"]
+
+    def ensure_fresh(self) -> UpdateStats | None:
+        """Update if the store changed since the last update; None if it had not."""
+        if self.is_fresh():
+            return None
+        return self.update()
+
+    # -- updates -----------------------------------------------------------------
+    def update(self, rebuild: bool = False) -> UpdateStats:
+        """Bring the index in line with the store's records (all of them, if `rebuild`)."""
+        started = time.monotonic()
+        with self._locked():
+            engine = self.engine
+            marker, settled = change_marker(self.store)  # before listing: later changes make it stale
+            listing = {rk.key: rk for rk in list_records(self.store)}
+            if not listing:
+                raise UserError(f"store {self.store.uri} has no records (nothing under {RECORDS_PREFIX})",
+                                Exit.BAD_INPUT)
+            old = {} if rebuild else self._load_manifest()
+            stats = UpdateStats(records=len(listing), rebuilt=rebuild)
+            removed = [key for key in old if key not in listing]
+            changed = [rk for key, rk in listing.items() if old.get(key) != (rk.size, rk.mtime_ns)]
+            if rebuild or removed or changed:
+                self._apply(engine, rebuild, old, removed, changed, stats)
+            self._save_manifest(listing)
+            self._save_meta(marker if settled else None, len(listing) - stats.skipped)
+            engine.reload()
+        stats.seconds = time.monotonic() - started
+        return stats
+
+    def _apply(self, engine: tantivy.Index, rebuild: bool, old: dict, removed: list[str],
+               changed: list[RecordKey], stats: UpdateStats) -> None:
+        writer = engine.writer(heap_size=WRITER_HEAP)
+        try:
+            if rebuild:
+                writer.delete_all_documents()
+            for key in removed:
+                writer.delete_documents_by_term("key", key)
+            stats.removed = len(removed)
+            for rk, record, raw in read_records(self.store, changed):
+                if rk.key in old:  # deletes apply only to documents added before them
+                    writer.delete_documents_by_term("key", rk.key)
+                if record is None:
+                    stats.skipped += 1
+                    continue
+                writer.add_document(to_document(rk.key, record, raw, rk.published))
+                if rk.key in old:
+                    stats.replaced += 1
+                else:
+                    stats.added += 1
+            writer.commit()
+            writer.wait_merging_threads()
+        except BaseException:
+            writer.rollback()
+            raise

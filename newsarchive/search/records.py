@@ -1,0 +1,96 @@
+"""Reading records out of a store: the one source everything here is derived from.
+
+Listings are narrowed by the layout (records/YYYY/MM/DD/ by print date), so a
+date filter lists only the years it needs. Reads from object stores go
+through a few threads, since each GET waits on the network; a local folder is
+read in place.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any, Iterable, Iterator
+
+from newsarchive.layout import RECORDS_PREFIX, parse_record_key
+from newsarchive.store import LocalStore, Store
+
+log = logging.getLogger(__name__)
+READ_THREADS = 16
+
+
+@dataclass(frozen=True, slots=True)
+class RecordKey:
+    key: str
+    id: str
+    published: dt.date
+    size: int
+    mtime_ns: int | None
+
+
+def _prefix(since: dt.date | None, until: dt.date | None) -> str:
+    """The longest layout prefix common to every day in [since, until]."""
+    if not since or not until:
+        return RECORDS_PREFIX
+    common = RECORDS_PREFIX
+    for fmt in ("%Y/", "%Y/%m/", "%Y/%m/%d/"):
+        a, b = since.strftime(fmt), until.strftime(fmt)
+        if a != b:
+            break
+        common = RECORDS_PREFIX + a
+    return common
+
+
+def list_records(store: Store, since: dt.date | None = None, until: dt.date | None = None) -> Iterator[RecordKey]:
+    """Record keys in key order (print date, then id); anything else under records/ is ignored."""
+    for info in store.list(_prefix(since, until)):
+        parsed = parse_record_key(info.key)
+        if parsed is None:
+            continue
+        article_id, day = parsed
+        if (since and day < since) or (until and day > until):
+            continue
+        mtime = int(info.modified.timestamp() * 1_000_000) * 1000 if info.modified else None
+        yield RecordKey(info.key, article_id, day, info.size, mtime)
+
+
+def decode(key: str, data: bytes) -> dict[str, Any] | None:
+    """A record, or None (logged) if the object is not one: one bad file must not stop an index or export."""
+    try:
+        record = json.loads(data)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        log.warning("%s: not JSON (%s), skipped", key, exc)
+        return None
+    if not isinstance(record, dict) or not isinstance(record.get("id"), str):
+        log.warning("%s: not a record, skipped", key)
+        return None
+    return record
+
+
+Loaded = tuple[RecordKey, dict[str, Any] | None, bytes]
+
+
+def read_records(store: Store, keys: Iterable[RecordKey]) -> Iterator[Loaded]:
+    """(key, record or None, raw bytes) in the order given, fetching ahead in threads for remote stores."""
+    if isinstance(store, LocalStore):
+        for rk in keys:
+            data = store.get_bytes(rk.key)
+            yield rk, decode(rk.key, data), data
+        return
+
+    def fetch(rk: RecordKey) -> Loaded:
+        data = store.get_bytes(rk.key)
+        return rk, decode(rk.key, data), data
+
+    with ThreadPoolExecutor(READ_THREADS) as pool:
+        # map() keeps order; batches bound how far it reads ahead of the consumer
+        batch: list[RecordKey] = []
+        for rk in keys:
+            batch.append(rk)
+            if len(batch) == READ_THREADS * 16:
+                yield from pool.map(fetch, batch)
+                batch = []
+        yield from pool.map(fetch, batch)

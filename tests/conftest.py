@@ -3,4 +3,5 @@
 pytest_plugins = [
     "tests.plugins.cli",
     "tests.plugins.seaweed",
+    "tests.plugins.site",
 ]

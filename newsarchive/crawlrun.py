@@ -29,6 +29,17 @@ from newsarchive.warc import WarcWriter, host_id, recover
 log = logging.getLogger(__name__)
 
 _ATTR = "_newsarchive_run"
+#: runs opened by the CLI before Scrapy starts, by token (settings are deep-copied, a run must not be)
+_RUNS: dict[str, "CrawlRun"] = {}
+
+
+def register(run: "CrawlRun") -> str:
+    _RUNS[run.run_id] = run
+    return run.run_id
+
+
+def unregister(token: str) -> None:
+    _RUNS.pop(token, None)
 
 #: parameters that may enter the run report and warcinfo records (never credentials)
 PUBLIC_PARAMETERS = ("since", "until", "sections", "max_articles", "refresh", "base_url", "store", "frontier")
@@ -96,7 +107,7 @@ class CrawlRun:
         """The run of this crawler, created (and opened) on first use."""
         run = getattr(crawler, _ATTR, None)
         if run is None:
-            run = crawler.settings.get("NEWSARCHIVE_RUN")
+            run = _RUNS.get(crawler.settings.get("NEWSARCHIVE_RUN_TOKEN") or "")
             if run is None:
                 params = dict(getattr(crawler, "spidercls_kwargs", {}) or {})
                 run = cls(crawler.settings, params)

@@ -61,7 +61,8 @@ class MirrorMiddleware:
             raise OffSiteRefused(f"not the site, not fetched: {request.url}")
         target = self.mirror.to_fetch(request.url)
         if target != request.url:
-            return request.replace(url=target)
+            # this request already passed the duplicate filter under its site URL
+            return request.replace(url=target, dont_filter=True)
         return None
 
 

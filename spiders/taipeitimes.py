@@ -49,23 +49,35 @@ def parse_sections(value: str | Iterable[str] | None) -> list[str]:
     return slugs
 
 
+def window(since: str | None, until: str | None) -> tuple[dt.date, dt.date, bool]:
+    """(first day, last day, is a backfill) for the spider's arguments; ValueError if they make no sense."""
+    today = today_taipei()
+    if since or until:
+        first = parse_date(since) if since else parse_date(str(until))
+        last = parse_date(until) if until else today
+        backfill = True
+    else:
+        first, last, backfill = today - dt.timedelta(days=1), today, False
+    if last < first:
+        raise ValueError(f"--until {last} is before --since {first}")
+    if first < FIRST_ISSUE or last > today + dt.timedelta(days=1):
+        raise ValueError(f"dates must lie between the first issue ({FIRST_ISSUE}) and today ({today})")
+    return first, last, backfill
+
+
+def check_arguments(since: str | None = None, until: str | None = None, sections: str | None = None) -> None:
+    """Raise ValueError for arguments the spider would refuse (the CLI turns it into a usage error)."""
+    window(since, until)
+    parse_sections(sections)
+
+
 class TaipeiTimesSpider(scrapy.Spider):
     name = "taipeitimes"
 
     def __init__(self, since: str | None = None, until: str | None = None, sections: str | None = None,
                  max_articles: str | int | None = None, refresh: str | bool | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.backfill = bool(since or until)
-        today = today_taipei()
-        if self.backfill:
-            self.since = parse_date(since) if since else parse_date(str(until))
-            self.until = parse_date(until) if until else today
-        else:
-            self.since, self.until = today - dt.timedelta(days=1), today
-        if self.until < self.since:
-            raise ValueError(f"until {self.until} is before since {self.since}")
-        if self.since < FIRST_ISSUE or self.until > today + dt.timedelta(days=1):
-            raise ValueError(f"dates must lie between {FIRST_ISSUE} and today ({today})")
+        self.since, self.until, self.backfill = window(since, until)
         self.days = days(self.since, self.until)
         self.sections = parse_sections(sections)
         self.max_articles = int(max_articles) if max_articles not in (None, "", 0, "0") else None
@@ -84,8 +96,8 @@ class TaipeiTimesSpider(scrapy.Spider):
 
     # -- sources ----------------------------------------------------------------------
     def _list_request(self, url: str, kind: str, **meta: Any) -> scrapy.Request:
-        return scrapy.Request(url, callback=self.parse_list, errback=self.list_failed,
-                              meta={"kind": kind, "canonical": url, **meta})
+        return scrapy.Request(self.run.mirror.to_fetch(url), callback=self.parse_list, errback=self.list_failed,
+                              meta={"kind": kind, "canonical": self.run.mirror.to_canonical(url), **meta})
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for section in self.sections:
@@ -162,7 +174,7 @@ class TaipeiTimesSpider(scrapy.Spider):
         if self.max_articles is not None and len(self.scheduled) >= self.max_articles:
             return None
         self.scheduled.add(ref.id)
-        return scrapy.Request(url, callback=self.parse_article, errback=self.article_failed,
+        return scrapy.Request(self.run.mirror.to_fetch(url), callback=self.parse_article, errback=self.article_failed,
                               priority=ARTICLE_PRIORITY, meta=meta)
 
     def parse_article(self, response: Response) -> Iterable[dict[str, Any]]:

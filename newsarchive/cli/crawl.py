@@ -1,0 +1,124 @@
+"""`newsarchive crawl`: archive print days of the Taipei Times.
+
+Everything that can be checked before Scrapy starts is checked here (dates,
+sections, URLs, the store, the lock), so a user error costs one line and an
+exit code, never a half-started crawl.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Any
+
+import click
+
+from newsarchive.errors import UserError
+from newsarchive.exitcodes import Exit, help_text
+
+
+def _split_settings(pairs: tuple[str, ...]) -> dict[str, str]:
+    out = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.isidentifier():
+            raise UserError(f"bad --set {pair!r}: want NAME=VALUE")
+        out[name] = value
+    return out
+
+
+def build_settings(options: dict[str, Any]):  # -> scrapy.settings.Settings
+    """Scrapy settings for a crawl: the project's, then the speed rules, then the user's overrides."""
+    from scrapy.settings import Settings
+
+    from newsarchive.crawlrun import speed_settings
+
+    settings = Settings()
+    settings.setmodule("newsarchive.settings", priority="project")
+    settings.setdict(speed_settings(options.get("base_url")), priority="project")
+    mapping = {
+        "store": "NEWSARCHIVE_STORE", "base_url": "NEWSARCHIVE_BASE_URL", "s3_endpoint_url": "NEWSARCHIVE_S3_ENDPOINT_URL",
+        "spool_dir": "NEWSARCHIVE_SPOOL_DIR", "contact": "NEWSARCHIVE_CONTACT", "refresh": "NEWSARCHIVE_REFRESH",
+    }
+    for option, name in mapping.items():
+        if options.get(option) not in (None, ""):
+            settings.set(name, options[option], priority="cmdline")
+    if options.get("contact"):
+        settings.set("USER_AGENT", f"{settings.get('USER_AGENT')} contact: {options['contact']}", priority="cmdline")
+    settings.setdict(options.get("extra_settings") or {}, priority="cmdline")
+    return settings
+
+
+@click.command(epilog=help_text())
+@click.option("--since", metavar="YYYY-MM-DD", help="First print day to archive (a backfill). Default: yesterday (Taipei).")
+@click.option("--until", metavar="YYYY-MM-DD", help="Last print day to archive. Default: today (Taipei) or --since's day.")
+@click.option("--sections", metavar="SLUG,...", help="Only these sections (front, taiwan, biz, editorials, sport, world, feat, lang).")
+@click.option("--max-articles", type=click.IntRange(min=1), help="Fetch at most this many articles.")
+@click.option("--store", metavar="URI", help="Where to archive: a path, file:///path or s3://bucket/prefix. "
+              "Default: $NEWSARCHIVE_STORE, else ./archive.")
+@click.option("--s3-endpoint-url", metavar="URL", help="S3 endpoint (default: $AWS_ENDPOINT_URL, else AWS).")
+@click.option("--spool-dir", metavar="DIR", help="Local spool for an S3 store (default under $XDG_CACHE_HOME).")
+@click.option("--base-url", metavar="URL", help="Fetch from a mirror of the site (records keep the canonical URLs).")
+@click.option("--refresh", is_flag=True, help="Fetch archived articles again; record edits, revisit the unchanged.")
+@click.option("--contact", metavar="EMAIL/URL", help="Contact for the site's operators, sent in the User-Agent.")
+@click.option("-s", "--set", "extra", multiple=True, metavar="NAME=VALUE", help="Any Scrapy or NEWSARCHIVE_* setting.")
+def crawl(since: str | None, until: str | None, sections: str | None, max_articles: int | None, store: str | None,
+          s3_endpoint_url: str | None, spool_dir: str | None, base_url: str | None, refresh: bool,
+          contact: str | None, extra: tuple[str, ...]) -> int:
+    """Archive the Taipei Times: every article listed for the print days, as WARC and JSON records.
+
+    \b
+    Without dates: the last two print days (Taipei time), from every section's
+    list, the RSS feed, the news sitemap and the JSON list. With --since/--until:
+    each print day's section lists and their pages. Articles already archived are
+    skipped (use --refresh to fetch them again and catch edits).
+
+    \b
+    Examples:
+      newsarchive crawl
+      newsarchive crawl --since 2024-10-01 --until 2024-10-31 --store s3://archive/taipeitimes
+      newsarchive crawl --base-url http://127.0.0.1:8000 --sections front,world --max-articles 50
+    """
+    from newsarchive.crawlrun import CrawlRun, register, unregister
+    from newsarchive.spiders.taipeitimes import TaipeiTimesSpider, check_arguments
+    from newsarchive.urls import Mirror
+
+    try:
+        check_arguments(since=since, until=until, sections=sections)
+        Mirror(base_url)
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+
+    options = dict(store=store, base_url=base_url, s3_endpoint_url=s3_endpoint_url, spool_dir=spool_dir,
+                   contact=contact, refresh=refresh, extra_settings=_split_settings(extra))
+    settings = build_settings(options)
+    params = dict(since=since, until=until, sections=sections, max_articles=max_articles, refresh=refresh)
+    run = CrawlRun(settings, params)
+    run.open()  # store check, lock, recovery: user errors surface here as one line
+    token = register(run)
+    settings.set("NEWSARCHIVE_RUN_TOKEN", token, priority="cmdline")
+    try:
+        _run_scrapy(settings, TaipeiTimesSpider, params)
+    finally:
+        unregister(token)
+        run.close()  # no-op if the spider closed it; releases the lock if Scrapy failed early
+    click.echo(run.report.summary(), err=True)
+    if run.report.exit_code is None:
+        return int(Exit.INTERNAL)
+    return run.report.exit_code
+
+
+def _run_scrapy(settings, spidercls, params: dict[str, Any]) -> None:  # type: ignore[no-untyped-def]
+    from scrapy.crawler import CrawlerProcess
+
+    verbose = logging.getLogger().getEffectiveLevel()
+    # cron mails: our own progress lines and warnings; Scrapy's chatter only with -v
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True)
+    logging.getLogger("scrapy").setLevel(logging.INFO if verbose <= logging.INFO else logging.WARNING)
+    logging.getLogger("scrapy.core.scraper").setLevel(logging.ERROR if verbose > logging.DEBUG else logging.DEBUG)
+    logging.getLogger("py.warnings").setLevel(logging.ERROR)
+    settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")
+    process = CrawlerProcess(settings)
+    process.crawl(spidercls, **{k: v for k, v in params.items() if v not in (None, False)})
+    process.start()

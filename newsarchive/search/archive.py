@@ -152,6 +152,9 @@ class Archive:
             if record is not None and filters.matches(record, rk.published):
                 yield record
 
+    def has_records(self) -> bool:
+        return next(list_records(self.store), None) is not None
+
     def get(self, article_id: str) -> dict[str, Any]:
         """The stored record of one article (the index only says where it lies)."""
         try:

@@ -113,6 +113,7 @@ class S3Store(Store):
         self.uri = f"s3://{bucket}/{prefix}" if prefix else f"s3://{bucket}"
         self.multipart_threshold, self.multipart_chunksize = multipart_threshold, multipart_chunksize
         self.sync_put_limit = sync_put_limit
+        self.list_page_size = 1000  # S3's maximum; tests lower it to see pagination at work
 
         self._session = boto3.session.Session()
         custom = bool(endpoint_url or os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL"))
@@ -126,7 +127,7 @@ class S3Store(Store):
 
         # callers' requests: one attempt, the spool is the retry; the uploader: patient, it runs in the background
         self._client = client(read_timeout, 1)
-        self._bulk = client(max(read_timeout, 120.0), 3)
+        self._bulk = client(max(read_timeout, 120.0), 2)
         self.endpoint = self._client.meta.endpoint_url
 
         self._spool = Spool(Path(spool_dir) if spool_dir else default_spool_dir(bucket, f"{self.endpoint}\n{prefix}"))
@@ -353,7 +354,8 @@ class S3Store(Store):
     def _list_remote(self, prefix: str) -> Iterator[ObjectInfo]:
         paginator = self._client.get_paginator("list_objects_v2")
         try:
-            for page in paginator.paginate(Bucket=self.bucket, Prefix=self._full(prefix)):
+            for page in paginator.paginate(Bucket=self.bucket, Prefix=self._full(prefix),
+                                           PaginationConfig={"PageSize": self.list_page_size}):
                 for obj in page.get("Contents", []):
                     key = self._rel(obj["Key"])
                     if not _hidden(key):
@@ -370,6 +372,12 @@ class S3Store(Store):
         yield from heapq.merge(spooled, remote, key=lambda o: o.key)
 
     # -- spool ---------------------------------------------------------------
+    def staging_dir(self) -> Path:
+        # beside the spool's entries, on its file system: put_file of a finished WARC is then a rename
+        staging = self._spool.root / "staging"
+        staging.mkdir(parents=True, exist_ok=True)
+        return staging
+
     def pending(self) -> int:
         return self._spool.count()
 

@@ -4,13 +4,18 @@ The endpoint is `endpoint_url` (CLI `--s3-endpoint-url`) or boto3's own `AWS_END
 come from boto3's usual chain. Custom endpoints get path-style addressing, which every S3 clone understands.
 
 **Nothing is lost.** `put_bytes` and `put_file` first commit the object to a local spool (see
-`newsarchive.store.spool`; default `$XDG_CACHE_HOME/newsarchive/spool/<bucket>/<hash of endpoint+prefix>`),
-and the spooled copy is deleted only after the upload is confirmed. Small `put_bytes` objects go up at once
-with short timeouts; if that fails on a connection error the object just waits, and for a few seconds further
-writes spool without trying (an outage costs each caller nothing). `put_file` (WARCs, up to GBs) never uploads
-in the caller's thread. A background uploader thread drains the spool, backing off while the bucket is down.
-Reads (`get_bytes`, `get_range`, `open_read`, `exists`, `list`) look in the spool first, so a crawl that
-spooled still sees what it archived.
+`newsarchive.store.spool`; default `$XDG_CACHE_HOME/newsarchive/spool/<bucket>/<hash of endpoint+prefix>`,
+the endpoint included so a spool never goes up to another server), and the spooled copy is deleted only after
+the upload is confirmed. Small `put_bytes` objects (up to `sync_put_limit`) go up at once, one attempt with
+short timeouts; on a connection error the object just waits, and later writes spool without touching the
+network until the background uploader gets through again: an outage costs one timeout, not one per write.
+`put_file` (WARCs, up to GBs) never uploads in the caller's thread. The uploader thread (a daemon, started on
+demand) drains the spool, backing off up to 15 s while the bucket is down.
+
+Reads (`get_bytes`, `get_range`, `open_read`, `exists`) answer from the spool first, so a crawl that spooled
+still sees what it archived; `list` merges the spool into the bucket's listing. What is not spooled needs the
+bucket: during an outage those reads, `list` (never a listing that silently misses objects) and `delete`
+raise StoreUnreachable.
 
 - `pending()`: objects waiting in the spool.
 - `flush(timeout)`: upload what waits, retrying until `timeout` seconds have passed (None: one attempt per
@@ -30,9 +35,11 @@ multipart MD5-of-MD5s) computed locally; KMS-encrypted objects, whose ETag is no
 checksums alone. Objects are sent without any ACL: they are as private as the bucket. For servers that reject
 botocore's flexible checksums, set `AWS_REQUEST_CHECKSUM_CALCULATION=when_required`.
 
-`create_exclusive` is a conditional put (`If-None-Match: *`), which AWS, MinIO and SeaweedFS honour. If a
-server answers NotImplemented it falls back to HEAD then PUT: two crawls starting in the same instant could
-then both take the lock.
+`create_exclusive` is a conditional put (`If-None-Match: *`, needs botocore >= 1.35), which AWS, MinIO and
+SeaweedFS honour (412 PreconditionFailed when the key exists). If a server answers NotImplemented it falls back
+to HEAD then PUT: two crawls starting in the same instant could then both take the lock.
+
+`staging_dir()` lies inside the spool, so handing a finished WARC to `put_file` is a rename.
 
 Thread safety: all methods may be called from any thread (boto3 clients are thread-safe; the spool locks its
 own metadata; one key is never uploaded by two threads at once).
@@ -73,7 +80,6 @@ DENIED_CODES = {"AccessDenied", "SignatureDoesNotMatch", "InvalidAccessKeyId", "
 MISSING_CODES = {"NoSuchKey", "404", "NotFound"}
 _MD5_ETAG = re.compile(r"^[0-9a-f]{32}(-\d+)?$")
 _CONNECTION_ERRORS = (bex.EndpointConnectionError, bex.ConnectionError, bex.HTTPClientError)
-DOWN_PAUSE = 5.0  # seconds during which writes spool without trying, after a connection failure
 MAX_BACKOFF = 15.0
 
 
@@ -91,21 +97,20 @@ def default_spool_dir(bucket: str, key: str) -> Path:
     return Path(cache) / "newsarchive" / "spool" / bucket / hashlib.sha256(key.encode()).hexdigest()[:16]
 
 
-def _md5s(path: Path, chunksize: int) -> tuple[str, list[bytes]]:
-    """Whole-file MD5 (hex) and the MD5 of each `chunksize` part, in one read."""
-    whole, parts = hashlib.md5(), []
+def _multipart_etag(path: Path, chunksize: int) -> str:
+    """The ETag S3 gives a multipart upload in `chunksize` parts: MD5 of the parts' MD5s, dash, part count."""
+    parts = []
     with open(path, "rb") as fh:
         while chunk := fh.read(chunksize):
-            whole.update(chunk)
             parts.append(hashlib.md5(chunk).digest())
-    return whole.hexdigest(), parts
+    return f"{hashlib.md5(b''.join(parts)).hexdigest()}-{len(parts)}"
 
 
 class S3Store(Store):
     def __init__(self, bucket: str, prefix: str = "", endpoint_url: str | None = None,
                  spool_dir: str | os.PathLike[str] | None = None, *, multipart_threshold: int = 64 * MiB,
-                 multipart_chunksize: int = 16 * MiB, sync_put_limit: int = 4 * MiB,
-                 connect_timeout: float = 3.0, read_timeout: float = 20.0) -> None:
+                 multipart_chunksize: int = 16 * MiB, sync_put_limit: int = 1 * MiB,
+                 connect_timeout: float = 3.0, read_timeout: float = 10.0) -> None:
         prefix = prefix.strip("/")
         if prefix:
             validate_key(prefix)
@@ -127,7 +132,7 @@ class S3Store(Store):
 
         # callers' requests: one attempt, the spool is the retry; the uploader: patient, it runs in the background
         self._client = client(read_timeout, 1)
-        self._bulk = client(max(read_timeout, 120.0), 2)
+        self._bulk = client(max(read_timeout, 120.0), 2)  # one 16 MiB part may take a while on a slow link
         self.endpoint = self._client.meta.endpoint_url
 
         self._spool = Spool(Path(spool_dir) if spool_dir else default_spool_dir(bucket, f"{self.endpoint}\n{prefix}"))
@@ -135,7 +140,7 @@ class S3Store(Store):
         self._lock = threading.Condition()
         self._inflight: set[str] = set()
         self._owner: IO[str] | None = None
-        self._down_until = 0.0
+        self._down = False  # set by a connection failure, cleared by the uploader's next success
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
@@ -191,10 +196,6 @@ class S3Store(Store):
     def _code(exc: Exception) -> str:
         return str(exc.response.get("Error", {}).get("Code", "")) if isinstance(exc, bex.ClientError) else ""
 
-    @staticmethod
-    def _is_connection(exc: Exception) -> bool:
-        return isinstance(exc, StoreUnreachable)
-
     # -- Store: checks -------------------------------------------------------
     def check(self) -> None:
         try:
@@ -218,21 +219,22 @@ class S3Store(Store):
             self._client.delete_object(Bucket=self.bucket, Key=probe)
         except Exception as exc:
             raise self._error(exc, "a test write") from None
-        self._down_until = 0.0
+        self._down = False
         if self._spool.count():
             self._kick()  # leftovers of a previous run go up in the background
 
     # -- Store: writes -------------------------------------------------------
     def put_bytes(self, key: str, data: bytes, content_type: str = "application/json") -> None:
         entry = self._spool.add_bytes(validate_key(key), data, content_type)
-        if len(data) > self.sync_put_limit or time.monotonic() < self._down_until:
+        if len(data) > self.sync_put_limit or self._down:
             self._kick()
             return
         try:
             if not self._upload(entry, self._client):
                 self._kick()  # another thread or store is sending this key: make sure this version follows
         except StoreUnreachable:
-            self._kick()  # it waits in the spool; the uploader retries
+            self._down = True  # until the uploader gets through, writes spool without waiting on the network
+            self._kick()
         except (StoreDenied, StoreWriteFailed) as exc:
             raise type(exc)(f"{exc} ({key} kept in the spool {self._spool.root})") from None
 
@@ -435,8 +437,7 @@ class S3Store(Store):
                 self._verify(entry, resp, digest.hexdigest())
                 return
             chunk = ChunksizeAdjuster().adjust_chunksize(self.multipart_chunksize, entry.size)
-            _, parts = _md5s(entry.data, chunk)
-            expected = f"{hashlib.md5(b''.join(parts)).hexdigest()}-{len(parts)}"
+            expected = _multipart_etag(entry.data, chunk)
             cfg = TransferConfig(multipart_threshold=self.multipart_threshold, multipart_chunksize=chunk,
                                  max_concurrency=4)
             client.upload_file(str(entry.data), self.bucket, full, ExtraArgs={"ContentType": entry.content_type},
@@ -468,11 +469,11 @@ class S3Store(Store):
             try:
                 self._upload(entry, self._bulk)
             except StoreUnreachable:
-                self._down_until = time.monotonic() + DOWN_PAUSE
+                self._down = True
                 return False
             except (StoreDenied, StoreWriteFailed):
                 continue  # this one stays; the others may still go
-        self._down_until = 0.0
+        self._down = False
         return True
 
     def flush(self, timeout: float | None = None) -> int:

@@ -173,6 +173,18 @@ def test_put_file_small_and_multipart(store: Store, tmp_path: Path, seaweed) -> 
         assert head["ContentType"] == "application/warc"
 
 
+def test_warc_staged_then_handed_over(store: Store) -> None:
+    staging = store.staging_dir()
+    staging.mkdir(parents=True, exist_ok=True)
+    open_warc = staging / "TT-20240101000000-00001-host.warc.gz"
+    open_warc.write_bytes(b"WARC/1.1\r\n" * 100)
+    store.put_file("warc/2024/01/01/TT-20240101000000-00001-host.warc.gz", open_warc, content_type="application/warc")
+    settled(store)
+    assert not open_warc.exists()
+    assert [o.key for o in store.list()] == ["warc/2024/01/01/TT-20240101000000-00001-host.warc.gz"]
+    assert store.get_range("warc/2024/01/01/TT-20240101000000-00001-host.warc.gz", 10, 10) == b"WARC/1.1\r\n"
+
+
 @pytest.mark.parametrize("key", UNSAFE_KEYS)
 def test_unsafe_keys_are_refused(store: Store, key: str, tmp_path: Path) -> None:
     f = tmp_path / "f"

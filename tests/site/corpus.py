@@ -45,8 +45,13 @@ def collapse(value: str | None) -> str | None:
 class Photo:
     url: str
     caption: str | None
-    credit: str | None  # as printed, e.g. "Photo: AFP"
+    credit: str | None  # who took it: "AFP" (the record's credit)
     after: int  # the photo box follows this many body paragraphs
+    credit_label: str = "Photo: "  # printed before the credit: "Photo: AFP"
+
+    @property
+    def printed_credit(self) -> str | None:
+        return f"{self.credit_label}{self.credit}" if self.credit else None
 
 
 @dataclass
@@ -110,7 +115,9 @@ class SiteArticle:
             "modified_at": self.modified_at,
             "print_page": self.print_page,
             "body": body,
-            "images": [{"url": p.url, "caption": collapse(p.caption), "credit": collapse(p.credit)}
+            # the credit is the name after "Photo:"/"Photos:" (the record schema), not the printed line
+            "images": [{"url": p.url, "caption": collapse(p.caption),
+                        "credit": re.sub(r"^Photos?:\s*", "", collapse(p.credit) or "") or None}
                        for p in self.photos],
             "word_count": sum(len(p.split()) for p in body),
             "language": "en",
@@ -129,10 +136,12 @@ def _make_photos(rng: random.Random, article_id: str, day: dt.date, page: int | 
     spots = sorted(rng.sample(range(paragraphs), min(count, paragraphs)))
     photos = []
     for n, after in enumerate(spots, 1):
-        credit = None if rng.random() < 0.1 else "Photo: " + rng.choice(vocab.PHOTO_CREDITS)
+        credit, label = rng.choice(vocab.PHOTO_CREDITS), "Photo: "
+        if rng.random() < 0.1:
+            credit, label = "the Ministry of Foreign Affairs", "Photo courtesy of "
         url = (f"https://img.taipeitimes.com/images/{day:%Y/%m/%d}/"
                f"P{page or 0:02d}-{day:%y%m%d}-{int(article_id) % 1000:03d}{n}.jpg")
-        photos.append(Photo(url, text.caption(rng), credit, after))
+        photos.append(Photo(url, text.caption(rng), None if rng.random() < 0.1 else credit, after, label))
     return photos
 
 
@@ -252,6 +261,9 @@ class Corpus:
     def __iter__(self):
         return iter(self.articles.values())
 
+    def __contains__(self, article_id: object) -> bool:
+        return article_id in self.articles
+
     def __getitem__(self, article_id: str) -> SiteArticle:
         return self.articles[article_id]
 
@@ -260,9 +272,9 @@ class Corpus:
         return max(self.days)
 
     def newest_first(self, section_slug: str | None = None) -> list[SiteArticle]:
-        """Articles newest day first, then in page order (the JSON list's order)."""
+        """Newest first (the JSON list's order)."""
         chosen = [a for a in self.articles.values() if section_slug in (None, a.section_slug)]
-        return sorted(chosen, key=lambda a: (a.day, -int(a.id)), reverse=True)
+        return sorted(chosen, key=lambda a: int(a.id), reverse=True)  # ids grow with date and within a day
 
     def on(self, day: dt.date, section_slug: str | None = None) -> list[SiteArticle]:
         return sorted((a for a in self.articles.values()

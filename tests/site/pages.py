@@ -44,7 +44,7 @@ def _paragraph(article: SiteArticle, n: int, text: str) -> str:
 
 
 def _photo(photo) -> str:
-    credit = f"\n  <p>{escape(photo.credit)}</p>" if photo.credit else ""
+    credit = f"\n  <p>{escape(photo.printed_credit)}</p>" if photo.printed_credit else ""
     caption = escape(photo.caption or "")
     return f"""<div class="imgboxa">
   <div data-fancybox href="{photo.url}"><img src="{photo.url}" width="100%" alt="{caption}"></div>
@@ -193,7 +193,7 @@ def list_page(corpus: Corpus, slug: str, day: dt.date, page: int, dated: bool, l
         f'<a href="News/{slug}?pubdate={previous.isoformat()}" class="prevday">Previous day</a></div>',
         f'<ul class="row"><li class="col-lg-8"><div class="archivesbox"><ul class="searchbox">\n{items}\n</ul>',
         _pager(base, page, pages) if links else "",
-        f'</div></li><li class="col-lg-4">{chrome.right_column(_popular(corpus))}</li></ul></div>',
+        f'</div></li><li class="col-lg-4">{chrome.right_column(_popular(corpus) if links else [])}</li></ul></div>',
         chrome.footer(),
     ])
 

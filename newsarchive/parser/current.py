@@ -66,9 +66,11 @@ _CREDIT = re.compile(r"^photos?\s*(?:[:：]|courtesy\s+of\b|by\b)\s*(?P<name>.*\
 _TRANSLATOR = re.compile(
     r"^[（(]\s*(?:translated\s+)?by\s+(?P<paren>[^（）()]+?)\s*[）)]$|^translated\s+by\s+(?P<plain>.+?)\.?$", re.I)
 _VIEW_COUNTER = re.compile(r"^this (?:story|article) has been viewed [\d,]+ times?\.?$", re.I)
+#: the comment policy's sentences; a paragraph made only of them is furniture
 _COMMENT_POLICY = re.compile(
-    r"^(?:comments will be moderated|keep comments relevant to the article|remarks containing abusive"
-    r"|final decision will be at the discretion of the taipei times)\b", re.I)
+    r"^(?:(?:comments will be moderated|keep comments relevant to the article"
+    r"|remarks containing abusive and obscene language, personal attacks of any kind or promotion will be"
+    r" removed and the user banned|final decision will be at the discretion of the taipei times)\.?\s*)+$", re.I)
 #: containers inside div.archives whose paragraphs are not body text
 _NOT_BODY_TAGS = frozenset({"script", "style", "noscript", "template", "form", "figure", "aside", "nav",
                             "iframe", "button", "ul", "ol", "header", "footer", "table"})

@@ -23,9 +23,8 @@ def corpus_from_args(args: argparse.Namespace) -> Corpus:
     else:
         chosen = default_days(args.days)
     per_section = args.per_section if args.per_section is not None else DEFAULT_PER_SECTION
-    corpus = Corpus.with_seed(chosen, per_section=per_section, seed=args.seed) if args.with_seed_article \
-        else Corpus(chosen, per_section=per_section, seed=args.seed)
-    return corpus
+    make = Corpus.with_seed if args.with_seed_article else Corpus
+    return make(chosen, per_section=per_section, seed=args.seed)
 
 
 def add_corpus_options(parser: argparse.ArgumentParser) -> None:
@@ -35,6 +34,11 @@ def add_corpus_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--per-section", type=int, help="articles per section and day (default: a real paper's mix)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--with-seed-article", action="store_true", help="also serve 2015-12-16 and the seed article")
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    """SIGTERM ends the server as Ctrl-C does, so `terminate()` gives a clean exit 0."""
+    raise KeyboardInterrupt
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -52,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     print(server.base_url, flush=True)
     print(f"{len(server.corpus)} articles, {server.corpus.days[0]} .. {server.corpus.latest_day}",
           file=sys.stderr, flush=True)
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -182,6 +182,7 @@ class Corpus:
         self.version = 0
         #: planted rare word or phrase -> ids of the articles whose body holds it
         self.planted: dict[str, list[str]] = {}
+        self._texts: tuple[int, dict[str, str]] = (-1, {})  # (version, id -> body text) for ids_containing
         for day in self.days:
             self._generate_day(day)
         self._cross_list()
@@ -293,8 +294,10 @@ class Corpus:
     def ids_containing(self, term: str) -> list[str]:
         """Ids of articles whose body holds the term as whole words, any case: search's ground truth."""
         pattern = re.compile(r"(?<!\w)" + re.escape(term) + r"(?!\w)", re.IGNORECASE)
-        return sorted(a.id for a in self.articles.values()
-                      if any(pattern.search(collapse(p) or "") for p in a.body))
+        if self._texts[0] != self.version:
+            self._texts = (self.version, {a.id: "\n".join(collapse(p) or "" for p in a.body)
+                                          for a in self.articles.values()})
+        return sorted(i for i, body in self._texts[1].items() if pattern.search(body))
 
     def related(self, article: SiteArticle, n: int = 6) -> list[SiteArticle]:
         """The "You might also like" box: other articles of the same section, nearby days first."""

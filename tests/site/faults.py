@@ -33,6 +33,8 @@ class Fault:
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
             raise ValueError(f"unknown fault {self.kind!r}; known: {', '.join(KINDS)}")
+        if self.times is not None and self.times < 1:
+            raise ValueError(f"times must be at least 1 (or None for always): {self.times!r}")
 
     # The faults the fault suite asks for, by name.
     @classmethod

@@ -114,11 +114,9 @@ class _Handler(BaseHTTPRequestHandler):
         return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
 
     def _send(self, response: Response, head: bool = False, extra: tuple[tuple[str, str], ...] = ()) -> None:
-        body, headers = response.body, response.headers + extra
-        if response.content_type != "application/octet-stream":
-            headers += (("Vary", "Accept-Encoding"),)
-            if self._gzip_ok() and body:
-                body, headers = response.gzipped(), headers + (("Content-Encoding", "gzip"),)
+        body, headers = response.body, response.headers + extra + (("Vary", "Accept-Encoding"),)
+        if body and self._gzip_ok():
+            body, headers = response.gzipped(), headers + (("Content-Encoding", "gzip"),)
         self.wfile.write(self._head_bytes(response.status, response.content_type, len(body), headers)
                          + (b"" if head else body))
 

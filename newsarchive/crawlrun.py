@@ -7,6 +7,7 @@ was started by `newsarchive crawl`, `scrapy crawl taipeitimes` or Scrapyd.
 
 from __future__ import annotations
 
+import datetime as dt
 import ipaddress
 import logging
 import os
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.settings import BaseSettings
 
@@ -69,6 +71,23 @@ def speed_settings(base_url: str | None) -> dict[str, Any]:
     }
 
 
+def apply_speed_settings(settings: BaseSettings) -> None:
+    """The speed rules for a crawl that `newsarchive crawl` did not set up (`scrapy crawl`, Scrapyd).
+
+    At "project" priority, like the CLI's: they replace the project's polite
+    defaults, while anything given with `-s` (or Scrapyd's `setting=`) still wins.
+    Scrapy (2.11+) builds the spider, which opens the run, before it reads the
+    download settings and freezes them, so this is early enough.
+    """
+    rules = speed_settings(settings.get("NEWSARCHIVE_BASE_URL"))
+    if not rules:
+        return
+    if settings.frozen:
+        log.warning("settings already frozen: the loopback speed rules are not applied")
+        return
+    settings.setdict(rules, priority="project")
+
+
 def redact_uri(uri: str) -> str:
     """A store URI without any user:password part."""
     parts = urlsplit(uri)
@@ -109,8 +128,10 @@ class CrawlRun:
         if run is None:
             run = _RUNS.get(crawler.settings.get("NEWSARCHIVE_RUN_TOKEN") or "")
             if run is None:
-                params = dict(getattr(crawler, "spidercls_kwargs", {}) or {})
-                run = cls(crawler.settings, params)
+                # started by `scrapy crawl` or Scrapyd: nothing set this run up before Scrapy did
+                apply_speed_settings(crawler.settings)
+                run = cls(crawler.settings, {})
+                crawler.signals.connect(run.adopt_spider_parameters, signal=signals.spider_opened)
             setattr(crawler, _ATTR, run)
         if not run.opened:
             run.open()
@@ -140,13 +161,34 @@ class CrawlRun:
                       "isPartOf": f"newsarchive run {self.run_id}",
                       "http-header-user-agent": self.settings.get("USER_AGENT") or "",
                       "robots": "obey" if self.settings.getbool("ROBOTSTXT_OBEY") else "ignore",
-                      "parameters": " ".join(f"{k}={v}" for k, v in self.report.parameters.items() if v not in (None, "", False))},
+                      "parameters": self._parameters_line()},
             )
         except BaseException:
             if self.lock is not None:
                 self.lock.release()
             raise
         self.opened = True
+
+    def _parameters_line(self) -> str:
+        return " ".join(f"{k}={v}" for k, v in self.report.parameters.items() if v not in (None, "", False))
+
+    def adopt_spider_parameters(self, spider: Spider) -> None:
+        """Record the spider's arguments when Scrapy, not `newsarchive crawl`, created the run.
+
+        Scrapy keeps no copy of the arguments given to a spider (`-a`, Scrapyd's
+        schedule.json), so they are read from the spider once it exists. That is
+        before the first WARC file opens, so its warcinfo still gets them.
+        """
+        found = {name: getattr(spider, name, None) for name in PUBLIC_PARAMETERS if name not in ("store", "base_url")}
+        for name, value in found.items():
+            if isinstance(value, (list, tuple)):
+                value = ",".join(map(str, value))
+            elif isinstance(value, (dt.date, dt.datetime)):
+                value = value.isoformat()
+            if value not in (None, ""):
+                self.report.parameters[name] = value
+        if self.writer is not None:
+            self.writer.info["parameters"] = self._parameters_line()
 
     def close(self) -> None:
         if self.closed or not self.opened:

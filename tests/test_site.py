@@ -17,7 +17,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from newsarchive.dates import today_taipei
-from newsarchive.urls import SECTIONS, match_article
+from newsarchive.urls import match_article
 from tests.site import Corpus, Fault, SiteServer
 from tests.site.corpus import default_days
 from tests.site.demo import crawl_command
@@ -463,4 +463,14 @@ def test_demo_runs_the_crawl_command_against_the_site() -> None:
     assert command[1:] == ["-m", "newsarchive", "crawl", "--store", "./archive", "--base-url", "http://127.0.0.1:8000",
                            "--since", "2024-10-10", "--until", "2024-10-16", "--sections", "front,world",
                            "--max-articles", "5"]
-    assert set(SECTIONS) >= {"front", "world"}
+
+
+def test_the_project_parser_reads_every_page_as_its_expected_record() -> None:
+    """The expected records are the contract: the project's parser agrees with them on every page."""
+    from newsarchive.parser import parse_article
+    from tests.site.pages import article_page
+
+    corpus = Corpus.with_seed(default_days(2), per_section=3)
+    for article in corpus:
+        record = parse_article(article_page(corpus, article), url=article.url).to_record()
+        assert {k: record[k] for k in article.expected_record()} == article.expected_record(), article.id

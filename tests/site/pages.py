@@ -156,7 +156,7 @@ def article_page(corpus: Corpus, article: SiteArticle) -> str:
     ])
 
 
-def _list_item(corpus: Corpus, n: int, article: SiteArticle, path: str) -> str:
+def _list_item(n: int, article: SiteArticle, path: str) -> str:
     thumb = f'<div class="imgbox"><img src="{article.photos[0].url}" alt=""></div>' if article.photos else ""
     return (f'<li><a href="{_link(article, path, relative=n % 2 == 0)}" class="tit">{thumb}<div class="text">'
             f"<h1>{escape(article.headline)}</h1><h2>{escape(article.lead)}</h2>"
@@ -180,7 +180,7 @@ def list_page(corpus: Corpus, slug: str, day: dt.date, page: int, dated: bool, l
     rows = corpus.listing(slug, day) if links else []
     pages = max(1, -(-len(rows) // LIST_PAGE_SIZE))
     shown = rows[(page - 1) * LIST_PAGE_SIZE: page * LIST_PAGE_SIZE]
-    items = "\n".join(_list_item(corpus, n, a, path) for n, (a, path) in enumerate(shown))
+    items = "\n".join(_list_item(n, a, path) for n, (a, path) in enumerate(shown))
     base = f"News/{slug}?pubdate={day.isoformat()}" if dated else f"News/{slug}"
     previous = day - dt.timedelta(days=1)
     title = SECTIONS[slug]
@@ -202,7 +202,7 @@ def search_page(corpus: Corpus, keywords: str, section: str) -> str:
     """/News/list: articles whose body holds the keywords (the site's search, roughly)."""
     ids = corpus.ids_containing(keywords) if keywords.strip() else []
     hits = [corpus[i] for i in ids if section in ("all", corpus[i].section_slug)][:LIST_PAGE_SIZE * 5]
-    items = "\n".join(_list_item(corpus, n, a, a.path()) for n, a in enumerate(hits))
+    items = "\n".join(_list_item(n, a, a.path()) for n, a in enumerate(hits))
     meta = [("property", "og:title", "Search - Taipei Times")]
     return "\n".join([chrome.head("Search - Taipei Times", meta), chrome.menus(None), '<div class="container">',
                       f'<div class="boxTitle"><h1>Search: {escape(keywords)}</h1></div>',
@@ -212,7 +212,7 @@ def search_page(corpus: Corpus, keywords: str, section: str) -> str:
 def home_page(corpus: Corpus) -> str:
     blocks = []
     for slug, name in SECTIONS.items():
-        rows = "".join(_list_item(corpus, n, a, path)
+        rows = "".join(_list_item(n, a, path)
                        for n, (a, path) in enumerate(corpus.listing(slug, corpus.latest_day)[:4]))
         blocks.append(f'<div class="boxTitle"><h2><a href="News/{slug}">{escape(name)}</a></h2></div>'
                       f'<ul class="searchbox">{rows}</ul>')

@@ -8,9 +8,11 @@ read in place.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import logging
+import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Iterable, Iterator
@@ -44,17 +46,54 @@ def _prefix(since: dt.date | None, until: dt.date | None) -> str:
     return common
 
 
+def _local_listing(store: LocalStore, prefix: str) -> Iterator[tuple[str, int, int]]:
+    """(key, size, mtime_ns) of the record files of a local store, in key order.
+
+    Walks only the layout's YYYY/MM/DD folders and skips the ObjectInfo and
+    datetime per file that Store.list makes: a third of the time of
+    indexing a million records went there.
+    """
+    base = os.path.join(store.root, prefix)
+    depth = prefix[len(RECORDS_PREFIX):].count("/")  # folders already fixed by the prefix
+    folders = [(base.rstrip("/"), prefix.rstrip("/"))]
+    for _ in range(3 - depth):
+        below = []
+        for path, key in folders:
+            with contextlib.suppress(FileNotFoundError, NotADirectoryError), os.scandir(path) as entries:
+                below += [(e.path, f"{key}/{e.name}") for e in entries if e.name.isdigit() and e.is_dir()]
+        folders = sorted(below, key=lambda f: f[1])
+    for path, key in folders:
+        with contextlib.suppress(FileNotFoundError, NotADirectoryError), os.scandir(path) as entries:
+            files = sorted((e.name, e) for e in entries if e.name.endswith(".json") and not e.name.startswith("."))
+        for name, entry in files:
+            st = entry.stat()
+            yield f"{key}/{name}", st.st_size, st.st_mtime_ns
+
+
+def _listing(store: Store, prefix: str) -> Iterator[tuple[str, int, int | None]]:
+    if isinstance(store, LocalStore):
+        yield from _local_listing(store, prefix)
+        return
+    for info in store.list(prefix):
+        yield info.key, info.size, int(info.modified.timestamp() * 1e6) * 1000 if info.modified else None
+
+
 def list_records(store: Store, since: dt.date | None = None, until: dt.date | None = None) -> Iterator[RecordKey]:
     """Record keys in key order (print date, then id); anything else under records/ is ignored."""
-    for info in store.list(_prefix(since, until)):
-        parsed = parse_record_key(info.key)
+    for key, size, mtime in _listing(store, _prefix(since, until)):
+        parsed = parse_record_key(key)
         if parsed is None:
             continue
         article_id, day = parsed
         if (since and day < since) or (until and day > until):
             continue
-        mtime = int(info.modified.timestamp() * 1_000_000) * 1000 if info.modified else None
-        yield RecordKey(info.key, article_id, day, info.size, mtime)
+        yield RecordKey(key, article_id, day, size, mtime)
+
+
+def _read_local(store: LocalStore, key: str) -> bytes:
+    """Keys here matched the record-key pattern (digits only), so joining them to the root is safe."""
+    with open(os.path.join(store.root, key), "rb") as fh:
+        return fh.read()
 
 
 def decode(key: str, data: bytes) -> dict[str, Any] | None:
@@ -77,7 +116,7 @@ def read_records(store: Store, keys: Iterable[RecordKey]) -> Iterator[Loaded]:
     """(key, record or None, raw bytes) in the order given, fetching ahead in threads for remote stores."""
     if isinstance(store, LocalStore):
         for rk in keys:
-            data = store.get_bytes(rk.key)
+            data = _read_local(store, rk.key)
             yield rk, decode(rk.key, data), data
         return
 

@@ -9,17 +9,15 @@ record (the same key is overwritten with the same content).
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 from typing import Any
 
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
-from newsarchive import article, layout
+from newsarchive import article, layout, recordstore
 from newsarchive.crawlrun import CrawlRun
 from newsarchive.dates import iso_utc, utc_now
-from newsarchive.errors import KeyNotFound
 from newsarchive.state import ArticleState
 
 log = logging.getLogger(__name__)
@@ -32,12 +30,6 @@ class RecordPipeline:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "RecordPipeline":
         return cls(CrawlRun.of(crawler))
-
-    def _previous(self, key: str) -> dict[str, Any] | None:
-        try:
-            return json.loads(self.run.store.get_bytes(key))
-        except (KeyNotFound, ValueError):
-            return None
 
     def process_item(self, item: dict[str, Any]) -> dict[str, Any]:
         run = self.run
@@ -54,7 +46,7 @@ class RecordPipeline:
         key = layout.record_key(record["id"], published)
         record.update(fetched_url=item["fetched_url"], fetched_at=iso_utc(fetched_at), capture=capture)
 
-        previous = self._previous(key) if record["id"] in run.known else None
+        previous = recordstore.read_record(run.store, key) if record["id"] in run.known else None
         if previous is not None:
             changed = article.changed_fields(previous, record)
             if not changed:
@@ -62,13 +54,12 @@ class RecordPipeline:
                 run.report.counts["articles_unchanged"] += 1
                 self._remember(item, previous, key, previous.get("capture"))
                 return item
-            old_at = dt.datetime.fromisoformat(previous.get("fetched_at", "1970-01-01T00:00:00").replace("Z", "+00:00"))
-            run.store.put_bytes(layout.history_key(record["id"], published, old_at), article.encode(previous))
+            recordstore.keep_history(run.store, previous, published)
             run.report.counts["articles_changed"] += 1
             run.report.changes.append({"id": record["id"], "url": record["url"], "fields": changed})
         else:
             run.report.counts["articles_new"] += 1
-        run.store.put_bytes(key, article.encode(record))
+        recordstore.write_record(run.store, key, record)
         run.report.records_written += 1
         assert run.writer is not None
         run.writer.write_metadata(item["fetched_url"], capture["record_id"],

@@ -282,12 +282,20 @@ def test_parser_names_its_layout_and_version() -> None:
      '2003825390"></head><body><article><h1>Redesigned</h1><p>Text</p></article></body></html>',
      "unknown layout"),
     ('<html><head><meta property="og:url" content="https://www.taipeitimes.com/News/world/archives/2024/10/16/'
-     '2003825390"></head><body><div class="archives"><h1>  \u00a0 </h1><p>Text</p></div></body></html>',
+     '2003825390"></head><body><div class="archives"><h1>  \u00a0 </h1><p>Text</p></div><div class="fbsbox"></div></body></html>',
      "empty headline"),
 ])
 def test_not_an_article_says_why(data: bytes | str, reason: str) -> None:
     with pytest.raises(NotAnArticle, match=reason):
         parse_article(data)
+
+
+def test_page_cut_short_inside_the_article_is_refused() -> None:
+    html = page(SEED)
+    cut = html.index("Russia has given mixed messages")
+    with pytest.raises(NotAnArticle, match="truncated"):
+        parse_article(html[:cut])
+    assert parse_article(html[:html.index('<div class="fbsbox">') + 30]) == parse_article(html)
 
 
 def test_utf16_page_is_refused_as_binary() -> None:

@@ -15,6 +15,10 @@ by *position*, never by tag name alone:
   `div.dbox2.archivesd` is not mistaken for `div.archives`.
 * body: `<p>`s in `div.archives` that are not inside photo boxes (captions,
   "Photo: AFP" credits), ads, the byline/share lists, scripts or forms.
+* truncation: on a real page the share box, the right column and the footer
+  follow the article; a page that ends inside (or right at the end of)
+  `div.archives` is a cut-short download and is refused, rather than archived
+  with half a body.
 * translator: a closing paragraph `（by Eddy Chang）` (full- or half-width
   parentheses, optionally "Translated by"), or a closing "Translated by Name".
   It becomes `translator` and leaves the body.
@@ -95,6 +99,8 @@ class CurrentLayout(Layout):
     def regions(cls, page: Page) -> str:
         """Head metadata, the breadcrumb and print date line before the article, and the article itself."""
         archives = page.first(_ARCHIVES)
+        if archives is not None and not archives.xpath("following::*[1]"):
+            raise NotAnArticle("truncated page: it ends inside the article")
         before = archives.xpath(_BEFORE) if archives is not None else []
         return ("<html><head>" + serialise(page.xpath(_HEAD)) + "</head><body>"
                 + serialise(before) + serialise(page.xpath(_BODY_LD))

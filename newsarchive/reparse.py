@@ -1,0 +1,212 @@
+"""`reparse`: rebuild records from the stored captures with the current parser, offline.
+
+A parser fix must reach pages archived years ago without fetching them again,
+and the WARC already holds every byte the site sent. So each record's capture
+is read back (one ranged read), its payload decoded as Scrapy decoded it, and
+parsed again; provenance (fetched_url, fetched_at, capture) is kept from the
+record, since the capture is the same. A record is written only when the
+result differs, so a second run writes nothing; a content change leaves the
+old version in history/ (newsarchive.recordstore), as a crawl's edit does.
+
+Article responses that have no record (the parser of the day refused them)
+are found through the CDXJ indexes and get a record now if the current parser
+reads them, together with the crawl's state object, exactly as the crawl
+would have written them: capture pointer and fetch time come from the WARC.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from newsarchive import article, layout, recordstore, warcread
+from newsarchive.dates import iso_utc, utc_now
+from newsarchive.errors import KeyNotFound, NotAnArticle
+from newsarchive.state import ArticleState, KnownArticles
+from newsarchive.store.base import Store
+from newsarchive.urls import match_article
+from newsarchive.verify import Progress
+from newsarchive.warc import Capture
+from newsarchive.warcread import CdxEntry, UnreadableRecord
+
+
+@dataclass
+class Outcome:
+    unchanged: int = 0
+    rewritten: int = 0  # parser output differs, content fields the same (e.g. a new parser version)
+    changed: int = 0  # content fields differ: the old version went to history/
+    created: int = 0  # article responses that had no record
+    moved: int = 0  # the print date the parser reads moved the record to another key
+    failures: list[dict[str, str]] = field(default_factory=list)
+
+    @property
+    def written(self) -> int:
+        return self.rewritten + self.changed + self.created
+
+    def summary(self) -> str:
+        lines = [f"reparse: {self.unchanged} unchanged, {self.rewritten} rewritten, {self.changed} changed "
+                 f"(old versions in history/), {self.created} created from captures without a record"
+                 + (f", {self.moved} moved to a new print date" if self.moved else "")
+                 + f"; {len(self.failures)} failed"]
+        lines += [f"  failed: {f['where']}: {f['reason']}" for f in self.failures[:20]]
+        if len(self.failures) > 20:
+            lines.append(f"  ... and {len(self.failures) - 20} more")
+        return "\n".join(lines)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "written": self.written}
+
+
+def _parse(rec: warcread.WarcRecord) -> dict[str, Any]:
+    """The current parser's record of a captured response, as the parse pipeline makes it."""
+    from newsarchive.parser import parse_article  # the parser is only loaded when there is work
+
+    ref = match_article(rec.target_uri or "")
+    url = ref.canonical_url if ref else None
+    return parse_article(rec.body(), url=url).to_record()
+
+
+def _as_stored(record: dict[str, Any]) -> dict[str, Any]:
+    """A record as it reads back from the store (JSON round trip), to compare like with like."""
+    return json.loads(article.encode(record))
+
+
+def _published(record: dict[str, Any], fallback: dt.date) -> dt.date:
+    """The print date the record names; the fallback (the key's date, the crawl window's) when it names none."""
+    try:
+        return dt.date.fromisoformat(record["published"])
+    except (KeyError, TypeError, ValueError):
+        record["published"] = fallback.isoformat()
+        return fallback
+
+
+class Reparser:
+    def __init__(self, store: Store, window: tuple[dt.date, dt.date] | None = None,
+                 progress: Progress | None = None) -> None:
+        self.store = store
+        self.window = window
+        self.progress = progress or Progress()
+        self.outcome = Outcome()
+        self.known = KnownArticles(store)
+
+    def in_window(self, day: dt.date) -> bool:
+        return self.window is None or self.window[0] <= day <= self.window[1]
+
+    def fail(self, where: str, reason: str) -> None:
+        self.outcome.failures.append({"where": where, "reason": reason})
+
+    # -- records that exist ---------------------------------------------------------------------
+    def reparse_record(self, key: str, day: dt.date) -> None:
+        old = recordstore.read_record(self.store, key)
+        capture = old.get("capture") if old else None
+        if old is None or not isinstance(capture, dict):
+            self.fail(key, "unreadable record or no capture pointer")
+            return
+        try:
+            rec = warcread.read_record(self.store, str(capture.get("warc")), int(capture["offset"]),
+                                       int(capture["length"]))
+            new = _parse(rec)
+        except KeyNotFound:
+            self.fail(key, f"WARC {capture.get('warc')} is missing")
+            return
+        except (UnreadableRecord, KeyError, TypeError, ValueError) as exc:
+            self.fail(key, f"capture unreadable: {exc}")
+            return
+        except NotAnArticle as exc:
+            self.fail(key, f"the current parser refuses the capture (record kept): {exc}")
+            return
+        new.update({name: old.get(name) for name in article.PROVENANCE})
+        published = _published(new, day)
+        new = _as_stored(new)
+        if new == old:
+            self.outcome.unchanged += 1
+            return
+        if article.changed_fields(old, new):
+            recordstore.keep_history(self.store, old, published)
+            self.outcome.changed += 1
+        else:
+            self.outcome.rewritten += 1
+        new_key = layout.record_key(new["id"], published)
+        recordstore.write_record(self.store, new_key, new)
+        if new_key != key:
+            self.store.delete(key)
+            self.outcome.moved += 1
+            self._remember(new, new_key, only_if_known=True)
+
+    # -- captures without a record ---------------------------------------------------------------
+    def orphans(self, have: set[str]) -> dict[str, CdxEntry]:
+        """The latest 200 response of each article in the window that has no record."""
+        latest: dict[str, CdxEntry] = {}
+        for info in warcread.warc_files(self.store):
+            for entry in warcread.responses(self.store, info.key):
+                ref = match_article(entry.url)
+                if (ref is None or entry.status != 200 or entry.is_revisit or ref.id in have
+                        or not self.in_window(ref.date)):
+                    continue
+                if ref.id not in latest or entry.timestamp >= latest[ref.id].timestamp:
+                    latest[ref.id] = entry
+        return latest
+
+    def create(self, article_id: str, entry: CdxEntry) -> None:
+        where = f"{entry.warc}@{entry.offset} ({entry.url})"
+        try:
+            rec = warcread.read_record(self.store, entry.warc, entry.offset, entry.length)
+            record = _parse(rec)
+        except (UnreadableRecord, KeyNotFound) as exc:
+            self.fail(where, f"capture unreadable: {exc}")
+            return
+        except NotAnArticle as exc:
+            self.fail(where, f"not an article: {exc}")
+            return
+        fetched_at = dt.datetime.fromisoformat((rec.date or iso_utc(utc_now())).replace("Z", "+00:00"))
+        capture = Capture(entry.warc, entry.offset, entry.length, rec.record_id or "", rec.header_payload_digest)
+        record.update(fetched_url=rec.target_uri, fetched_at=iso_utc(fetched_at), capture=capture.as_dict())
+        ref = match_article(entry.url)
+        published = _published(record, ref.date if ref else fetched_at.date())
+        key = layout.record_key(record["id"], published)
+        if self.store.exists(key):  # the page declares an id that has a record already
+            self.fail(where, f"declares article {record['id']}, which has a record ({key})")
+            return
+        recordstore.write_record(self.store, key, _as_stored(record))
+        self._remember(record, key, only_if_known=False)
+        self.outcome.created += 1
+
+    def _remember(self, record: dict[str, Any], key: str, *, only_if_known: bool) -> None:
+        """The crawl's state object for an article, so the next crawl treats it as archived."""
+        if only_if_known and record["id"] not in self.known:
+            return
+        capture = record.get("capture") or {}
+        self.known.remember(ArticleState(
+            id=record["id"], payload_digest=capture.get("payload_digest"), fetched_at=record["fetched_at"],
+            record=key, url=record.get("fetched_url") or "", record_id=capture.get("record_id"),
+            checked_at=iso_utc(utc_now()),
+        ))
+
+    # -- the whole ----------------------------------------------------------------------------------
+    def run(self) -> Outcome:
+        self.known.load()
+        keys: list[tuple[str, dt.date]] = []
+        have: set[str] = set()
+        for info in self.store.list(layout.RECORDS_PREFIX):
+            parsed = layout.parse_record_key(info.key)
+            if parsed is None:
+                continue
+            have.add(parsed[0])
+            if self.in_window(parsed[1]):
+                keys.append((info.key, parsed[1]))
+        orphans = self.orphans(have)
+        self.progress.start("reparsing", len(keys) + len(orphans))
+        for key, day in keys:
+            self.reparse_record(key, day)
+            self.progress.advance()
+        for article_id, entry in sorted(orphans.items()):
+            self.create(article_id, entry)
+            self.progress.advance()
+        return self.outcome
+
+
+def reparse(store: Store, window: tuple[dt.date, dt.date] | None = None,
+            progress: Progress | None = None) -> Outcome:
+    return Reparser(store, window, progress).run()

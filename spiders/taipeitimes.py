@@ -153,15 +153,15 @@ class TaipeiTimesSpider(scrapy.Spider):
             ref.section_slug in self.sections or ref.section_slug not in SECTIONS)
 
     def _article_request(self, ref: ArticleRef, url: str, listed_in: str | None) -> scrapy.Request | None:
+        """Each id is decided once: skipped (already archived), capped, or fetched."""
         if not self.in_window(ref):
             return None
         if listed_in in self.run.section_hits:
             self.run.section_hits[listed_in] += 1
-        if ref.id in self.scheduled:
+        if ref.id in self.listed:
             return None
-        if ref.id not in self.listed:
-            self.listed.add(ref.id)
-            self.run.report.counts["articles_listed"] += 1
+        self.listed.add(ref.id)
+        self.run.report.counts["articles_listed"] += 1
         meta: dict[str, Any] = {"article_id": ref.id, "canonical": ref.canonical_url}
         if ref.id in self.run.known:
             if not self.run.refresh:

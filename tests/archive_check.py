@@ -1,0 +1,95 @@
+"""What tests need to read back an archive: its records, its WARC records, its soundness.
+
+Independent of the code under test where it matters: WARCs are read with
+warcio directly and checked with the real `warcio check` command.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from warcio.archiveiterator import ArchiveIterator
+
+from tests.site.corpus import Corpus
+
+WARCIO = str(Path(sys.executable).with_name("warcio"))
+
+
+@dataclass
+class WarcRecord:
+    file: Path
+    offset: int
+    type: str
+    url: str | None
+    record_id: str
+    concurrent_to: str | None
+    refers_to: str | None
+    status: int | None
+    headers: dict[str, str]
+    payload: bytes
+
+
+def records(store: Path) -> dict[str, dict[str, Any]]:
+    """Every JSON record under records/, by id; fails on an id stored twice."""
+    out: dict[str, dict[str, Any]] = {}
+    for path in sorted((store / "records").rglob("*.json")):
+        record = json.loads(path.read_text("utf-8"))
+        assert record["id"] not in out, f"article {record['id']} recorded twice: {path}"
+        assert path.name == f"{record['id']}.json"
+        out[record["id"]] = record
+    return out
+
+
+def warc_files(store: Path) -> list[Path]:
+    return sorted((store / "warc").rglob("*.warc.gz"))
+
+
+def warc_records(store: Path) -> list[WarcRecord]:
+    out = []
+    for path in warc_files(store):
+        with open(path, "rb") as fh:
+            it = ArchiveIterator(fh)
+            for rec in it:
+                h = rec.rec_headers
+                payload = rec.content_stream().read() if rec.rec_type in ("response", "metadata", "revisit") else b""
+                out.append(WarcRecord(
+                    file=path, offset=it.get_record_offset(), type=rec.rec_type, url=h.get_header("WARC-Target-URI"),
+                    record_id=h.get_header("WARC-Record-ID"), concurrent_to=h.get_header("WARC-Concurrent-To"),
+                    refers_to=h.get_header("WARC-Refers-To"),
+                    status=int(rec.http_headers.get_statuscode()) if rec.http_headers and rec.rec_type in ("response", "revisit") else None,
+                    headers=dict(h.headers), payload=payload,
+                ))
+    return out
+
+
+def warcio_check(store: Path) -> None:
+    """`warcio check` on every WARC file: digests verified by the reference implementation."""
+    files = warc_files(store)
+    assert files, "no WARC files"
+    result = subprocess.run([WARCIO, "check", "-v", *map(str, files)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "digest present and correct" in result.stdout or "digest pass" in result.stdout
+
+
+def leftovers(store: Path) -> list[Path]:
+    """Temporary or unfinished files: none may remain after a run ends, however it ended."""
+    return [p for p in store.rglob("*") if p.is_file() and (p.name.endswith((".open", ".tmp")))]
+
+
+def listed_ids(corpus: Corpus, days: list[dt.date], sections: list[str] | None = None) -> set[str]:
+    """What the site lists for these print days: the crawl's ground truth."""
+    from newsarchive.urls import SECTIONS
+
+    return {a.id for s in (sections or list(SECTIONS)) for d in days for a, _ in corpus.listing(s, d)}
+
+
+def comparable(record: dict[str, Any]) -> dict[str, Any]:
+    """A record without the fields the corpus cannot know (parser, provenance)."""
+    skip = {"parser", "schema_version", "fetched_url", "fetched_at", "capture"}
+    return {k: v for k, v in record.items() if k not in skip}

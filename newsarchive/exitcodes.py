@@ -22,6 +22,7 @@ class Exit(IntEnum):
     VERIFY_FAILED = 9  #: `verify` found problems in the store
     STORE_WRITE_FAILED = 10  #: a write failed (disk full, unwritable path); nothing half-written left
     SPOOLED = 11  #: the crawl ran, but captures wait in the local spool for the store to come back
+    GAPS_FOUND = 12  #: `coverage` found articles the site lists that the archive lacks
 
     @classmethod
     def table(cls) -> str:
@@ -42,6 +43,7 @@ DESCRIPTIONS: dict[Exit, str] = {
     Exit.VERIFY_FAILED: "verify found problems",
     Exit.STORE_WRITE_FAILED: "a write to the store failed",
     Exit.SPOOLED: "captures spooled locally, store not reached",
+    Exit.GAPS_FOUND: "coverage found gaps",
 }
 
 

@@ -106,10 +106,10 @@ def _at(warc: str, offset: int) -> str:
     return f"{warc}@{offset}"
 
 
-def parse_failures(store: Store) -> set[str]:
-    """Ids whose page a crawl fetched and the parser refused, per the run reports."""
-    ids: set[str] = set()
-    for info in store.list(layout.RUNS_PREFIX):
+def article_failures(store: Store) -> dict[str, str]:
+    """Why crawls failed each article, per the run reports (the latest report wins): id -> reason."""
+    reasons: dict[str, str] = {}
+    for info in store.list(layout.RUNS_PREFIX):  # run ids start with their UTC time: key order is time order
         if not info.key.endswith(".json"):
             continue
         try:
@@ -117,10 +117,14 @@ def parse_failures(store: Store) -> set[str]:
         except (KeyNotFound, ValueError):
             continue
         for failure in doc.get("failures", []) if isinstance(doc, dict) else []:
-            if (isinstance(failure, dict) and failure.get("id")
-                    and str(failure.get("reason", "")).startswith(PARSE_FAILURE)):
-                ids.add(str(failure["id"]))
-    return ids
+            if isinstance(failure, dict) and failure.get("id"):
+                reasons[str(failure["id"])] = str(failure.get("reason", ""))
+    return reasons
+
+
+def parse_failures(store: Store) -> set[str]:
+    """Ids whose page a crawl fetched and the parser refused, per the run reports."""
+    return {i for i, reason in article_failures(store).items() if reason.startswith(PARSE_FAILURE)}
 
 
 class Verifier:

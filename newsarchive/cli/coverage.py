@@ -1,0 +1,78 @@
+"""`newsarchive coverage`: what the site listed against what is archived, per print day and section.
+
+A table for people (rich, on the terminal), `--format json` for scripts. Exit 0
+when every listed article is archived and every day's list was captured, 12
+(GAPS_FOUND) otherwise. Offline: only the store is read.
+"""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from newsarchive.cli.storeopts import date_window, open_existing, store_options
+from newsarchive.errors import UserError
+from newsarchive.exitcodes import Exit, help_text
+
+MAX_IDS_SHOWN = 6
+
+
+@click.command(epilog=help_text())
+@store_options
+@click.option("--since", metavar="YYYY-MM-DD", required=True, help="First print day.")
+@click.option("--until", metavar="YYYY-MM-DD", required=True, help="Last print day.")
+@click.option("--sections", metavar="SLUG,...", help="Only these sections (default: all eight).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def coverage(store: str | None, s3_endpoint_url: str | None, since: str, until: str, sections: str | None,
+             fmt: str) -> Exit:
+    """For each print day and section: articles the site listed, articles archived, and the gaps.
+
+    \b
+    "Listed" is read from the list pages, feeds and JSON lists the crawls
+    captured (offline, by the crawl's own discovery rules); "archived" means a
+    record exists. A day whose section list was never captured is a gap too.
+
+    \b
+      newsarchive coverage --since 2024-10-01 --until 2024-10-31
+      newsarchive coverage --since 2024-10-01 --until 2024-10-01 --sections front --format json
+    """
+    from newsarchive.coverage import coverage as run_coverage
+    from newsarchive.spiders.taipeitimes import parse_sections
+
+    window = date_window(since, until, required=True)
+    assert window is not None
+    try:
+        chosen = parse_sections(sections)
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+    with open_existing(store, s3_endpoint_url) as st:
+        result = run_coverage(st, window[0], window[1], chosen)
+    if fmt == "json":
+        click.echo(json.dumps(result.as_dict(), indent=1, ensure_ascii=False))
+    else:
+        _table(result)
+    return Exit.OK if result.complete else Exit.GAPS_FOUND
+
+
+def _table(result) -> None:  # type: ignore[no-untyped-def]
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"Coverage {result.since} .. {result.until}")
+    for name, justify in (("day", "left"), ("section", "left"), ("list", "left"), ("listed", "right"),
+                          ("archived", "right"), ("missing", "right"), ("missing ids", "left")):
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    for cell in result.cells:
+        missing = cell.missing
+        shown = " ".join(missing[:MAX_IDS_SHOWN]) + (f" +{len(missing) - MAX_IDS_SHOWN}" if len(missing) > MAX_IDS_SHOWN else "")
+        style = "red" if cell.has_gap else None
+        table.add_row(str(cell.day), cell.section, "captured" if cell.list_captured else "NOT CAPTURED",
+                      str(len(cell.listed)), str(len(cell.archived)), str(len(missing)), shown, style=style)
+    console = Console()
+    console.print(table)
+    verdict = "complete" if result.complete else (
+        f"{result.gaps} listed article(s) not archived, {result.uncaptured} day list(s) not captured")
+    console.print(f"coverage: {verdict}")
+    for note in result.unreadable:
+        console.print(f"unreadable list capture: {note}")

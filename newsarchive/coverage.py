@@ -1,0 +1,196 @@
+"""`coverage`: for each print day and section, what the site listed against what the archive holds.
+
+"Listed by the site" is read from the store itself, offline: the list pages,
+feeds and JSON lists the crawls captured (found through the CDXJ indexes, read
+with one ranged GET each) are run through the crawl's own discovery rules
+(newsarchive.discovery), so coverage and crawl can never disagree on what a
+list links. An article counts for the print day and section its link names,
+and only if a crawl of those sections and days would fetch it (the spider's
+window rule). "Archived" means a record exists for the id.
+
+A day and section whose dated list page (`/News/<section>?pubdate=D`) was never
+captured with a 200 is a gap too: nothing can be claimed about it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from newsarchive import discovery, layout, warcread
+from newsarchive.dates import days
+from newsarchive.errors import KeyNotFound
+from newsarchive.store.base import Store
+from newsarchive.urls import SECTIONS, SITE, ArticleRef
+from newsarchive.verify import article_failures
+from newsarchive.warcread import CdxEntry, UnreadableRecord
+
+_SECTION_LIST = re.compile(r"/News/(?P<section>[A-Za-z]+)/?$")
+_JSON_LIST = re.compile(r"/ajax_json/\d+/list/[A-Za-z]+$")
+_FEED = re.compile(r"(/xml/[A-Za-z]+\.rss|/sitemap/.+\.xml|/sitemapIndex\.xml)$")
+_WARC_DAY = re.compile(r"^warc/(\d{4})/(\d{2})/(\d{2})/")
+#: a list for print day D is captured on D (Taipei) at the earliest: D - 1 in UTC
+CAPTURE_LEAD = dt.timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class ListCapture:
+    kind: str  # html, json, feed
+    entry: CdxEntry
+    section: str | None = None  # dated section lists only
+    day: dt.date | None = None
+
+
+@dataclass
+class Cell:
+    """One print day of one section."""
+
+    day: dt.date
+    section: str
+    list_captured: bool = False
+    listed: dict[str, str] = field(default_factory=dict)  # id -> canonical URL
+    archived: set[str] = field(default_factory=set)
+
+    @property
+    def missing(self) -> list[str]:
+        return sorted(set(self.listed) - self.archived)
+
+    @property
+    def has_gap(self) -> bool:
+        return bool(self.missing) or not self.list_captured
+
+
+@dataclass
+class Coverage:
+    since: dt.date
+    until: dt.date
+    sections: list[str]
+    cells: list[Cell]
+    reasons: dict[str, str]  # id -> why a crawl failed it, from the run reports
+    unreadable: list[str] = field(default_factory=list)  # list captures that could not be read
+
+    @property
+    def gaps(self) -> int:
+        return sum(len(c.missing) for c in self.cells)
+
+    @property
+    def uncaptured(self) -> int:
+        return sum(1 for c in self.cells if not c.list_captured)
+
+    @property
+    def complete(self) -> bool:
+        return not any(c.has_gap for c in self.cells)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "since": self.since.isoformat(), "until": self.until.isoformat(), "sections": self.sections,
+            "complete": self.complete, "gaps": self.gaps, "lists_not_captured": self.uncaptured,
+            "unreadable_list_captures": self.unreadable,
+            "days": [{
+                "day": c.day.isoformat(), "section": c.section, "list_captured": c.list_captured,
+                "listed": len(c.listed), "archived": len(c.archived & set(c.listed)),
+                "missing": [{"id": i, "url": c.listed[i], "reason": self.reasons.get(i)} for i in c.missing],
+            } for c in self.cells],
+        }
+
+
+def classify(entry: CdxEntry) -> ListCapture | None:
+    """Is this capture a list the crawl reads articles from? Mirrors' URLs count like the site's."""
+    if entry.status != 200 or entry.is_revisit:
+        return None
+    parts = urlsplit(entry.url)
+    if m := _SECTION_LIST.search(parts.path):
+        section = m["section"].lower()
+        if section not in SECTIONS:
+            return None
+        pubdate = (parse_qs(parts.query).get("pubdate") or [""])[0]
+        try:
+            day = dt.date.fromisoformat(pubdate.strip().replace("/", "-")) if pubdate else None
+        except ValueError:
+            day = None
+        return ListCapture("html", entry, section, day)
+    if _JSON_LIST.search(parts.path):
+        return ListCapture("json", entry)
+    if _FEED.search(parts.path):
+        return ListCapture("feed", entry)
+    return None
+
+
+def _canonical(url: str) -> str:
+    """The list's URL on the real site, which discovery resolves relative links against."""
+    parts = urlsplit(url)
+    m = _SECTION_LIST.search(parts.path)
+    path = parts.path[m.start():] if m else parts.path
+    return f"{SITE}{path}" + (f"?{parts.query}" if parts.query else "")
+
+
+def links(store: Store, capture: ListCapture) -> list[ArticleRef]:
+    """The articles a captured list links, by the discovery rules the crawl used."""
+    rec = warcread.read_record(store, capture.entry.warc, capture.entry.offset, capture.entry.length)
+    body = rec.body()
+    canonical = _canonical(capture.entry.url)
+    try:
+        if capture.kind == "html":
+            found = discovery.from_html_list(body, canonical, canonical)
+        elif capture.kind == "json":
+            found = discovery.from_json_list(body, canonical)
+        else:
+            found = discovery.from_feed(body, canonical)
+    except discovery.UnsafeDocument:
+        return []
+    return [ref for ref, _url in found.articles]
+
+
+def _warc_day(key: str) -> dt.date | None:
+    m = _WARC_DAY.match(key)
+    return dt.date(int(m[1]), int(m[2]), int(m[3])) if m else None
+
+
+def list_captures(store: Store, since: dt.date) -> list[ListCapture]:
+    """List captures in WARCs written late enough to hold lists of `since` or after (by their key's date)."""
+    found = []
+    for info in warcread.warc_files(store):
+        day = _warc_day(info.key)
+        if day is not None and day < since - CAPTURE_LEAD:
+            continue
+        for entry in warcread.responses(store, info.key):
+            if (capture := classify(entry)) is not None:
+                found.append(capture)
+    return found
+
+
+def coverage(store: Store, since: dt.date, until: dt.date, sections: list[str] | None = None) -> Coverage:
+    chosen = list(sections or SECTIONS)
+    cells = {(d, s): Cell(d, s) for d in days(since, until) for s in chosen}
+    result = Coverage(since, until, chosen, list(cells.values()), {})
+
+    def wanted(ref: ArticleRef) -> bool:  # the spider's window rule (TaipeiTimesSpider.in_window)
+        return since <= ref.date <= until and (ref.section_slug in chosen or ref.section_slug not in SECTIONS)
+
+    for capture in list_captures(store, since):
+        if capture.day is not None and (capture.day, capture.section) in cells:
+            cells[(capture.day, capture.section)].list_captured = True
+        try:
+            refs = links(store, capture)
+        except (UnreadableRecord, KeyNotFound) as exc:
+            result.unreadable.append(f"{capture.entry.warc}@{capture.entry.offset} ({capture.entry.url}): {exc}")
+            continue
+        for ref in refs:
+            cell = cells.get((ref.date, ref.section_slug))
+            if cell is not None and wanted(ref):
+                cell.listed.setdefault(ref.id, ref.canonical_url)
+            elif wanted(ref):  # a slug the site does not list: counted under the list that linked it
+                owner = cells.get((capture.day, capture.section)) if capture.day else None
+                if owner is not None:
+                    owner.listed.setdefault(ref.id, ref.canonical_url)
+    archived = {parsed[0] for info in store.list(layout.RECORDS_PREFIX)
+                if (parsed := layout.parse_record_key(info.key)) is not None}
+    for cell in result.cells:
+        cell.archived = archived & set(cell.listed)
+    if result.gaps:
+        result.reasons = article_failures(store)
+    return result
+

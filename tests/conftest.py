@@ -2,6 +2,7 @@
 
 pytest_plugins = [
     "tests.plugins.cli",
+    "tests.plugins.scrapyd",
     "tests.plugins.seaweed",
     "tests.plugins.site",
 ]

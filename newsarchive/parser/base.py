@@ -31,7 +31,7 @@ from lxml import html as lxml_html
 
 from newsarchive.article import Article
 from newsarchive.errors import NotAnArticle
-from newsarchive.parser.text import clean_markup, looks_binary
+from newsarchive.parser.text import looks_binary, utf8_markup
 from newsarchive.parser.metadata import article_ref
 
 _HTML_PARSER = lxml_html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True, no_network=True)
@@ -41,41 +41,39 @@ _SITE_MARK = re.compile(r"taipeitimes\.com|taipei\s*times", re.I)
 class Page:
     """A page decoded (UTF-8, bad bytes replaced) and parsed by lxml, ready for layouts to probe."""
 
-    def __init__(self, markup: str, tree: etree._Element, url: str | None) -> None:
-        self.markup = markup
+    def __init__(self, tree: etree._Element, url: str | None) -> None:
         self.tree = tree
         self.url = url
+        self._first: dict[str, etree._Element | None] = {}
 
     @classmethod
     def load(cls, html: str | bytes, url: str | None = None) -> "Page":
-        if isinstance(html, (bytes, bytearray, memoryview)):
-            text = bytes(html).decode("utf-8", errors="replace")
-        elif isinstance(html, str):
-            text = html
-        else:
+        if not isinstance(html, (str, bytes, bytearray, memoryview)):
             raise NotAnArticle(f"not markup: {type(html).__name__}")
-        text = text.lstrip("\ufeff")
-        if not text.strip():
-            raise NotAnArticle("empty page")
-        if looks_binary(text):
+        if looks_binary(_head_text(html)):
             raise NotAnArticle("binary data, not an HTML page")
-        text = clean_markup(text)
-        if "<" not in text:
+        raw = utf8_markup(html).removeprefix(b"\xef\xbb\xbf")
+        if not raw or raw.isspace():
+            raise NotAnArticle("empty page")
+        if b"<" not in raw:
             raise NotAnArticle("plain text, not an HTML page")
         try:
-            tree = etree.fromstring(text.encode("utf-8", errors="replace"), _HTML_PARSER)
+            tree = etree.fromstring(raw, _HTML_PARSER)
         except (etree.ParserError, ValueError) as exc:  # libxml2 gave up on it
             raise NotAnArticle(f"not an HTML page ({exc})") from None
         if tree is None:
             raise NotAnArticle("not an HTML page")
-        return cls(text, tree, url)
+        return cls(tree, url)
 
     def xpath(self, query: str) -> list:
         return self.tree.xpath(query)
 
     def first(self, query: str) -> etree._Element | None:
-        found = self.tree.xpath(query)
-        return found[0] if found and isinstance(found[0], etree._Element) else None
+        """The first element a query finds; remembered, as several layouts' probes ask the same question."""
+        if query not in self._first:
+            found = self.tree.xpath(query)
+            self._first[query] = found[0] if found and isinstance(found[0], etree._Element) else None
+        return self._first[query]
 
     def why_not_article(self) -> str:
         """The reason no layout took this page, in words an archivist can act on."""
@@ -126,6 +124,13 @@ class Layout:
     @classmethod
     def parse(cls, page: Page) -> Article:
         return cls.extract(BeautifulSoup(cls.regions(page), "lxml"), page.url)
+
+
+def _head_text(html: str | bytes | bytearray | memoryview) -> str:
+    """The first 4 KB as text, for the "is it binary?" test (a character cut in two costs one U+FFFD)."""
+    if isinstance(html, str):
+        return html[:4096].lstrip("\ufeff")
+    return bytes(html[:4096]).decode("utf-8", "replace").lstrip("\ufeff")
 
 
 #: newest era first; filled by `register`

@@ -53,8 +53,10 @@ from newsarchive.urls import SITE, section_name, section_slug
 _TOKEN = "contains(concat(' ', normalize-space(@class), ' '), ' {} ')"
 _ARCHIVES_ANY = f"//div[{_TOKEN.format('archives')}]"
 _ARCHIVES = f"({_ARCHIVES_ANY}[h1])[1]"
-_HEAD = ("/html/head/*[self::title or self::meta or self::base or self::link[contains(@rel, 'canonical')]"
-         " or self::script[@type='application/ld+json']]")
+#: only what HeadMeta reads: og:url and article:* metas, <base>, the canonical link, JSON-LD
+_HEAD = ("/html/head/*[self::meta[@property='og:url' or @name='og:url' or starts-with(@property, 'article:')"
+         " or starts-with(@name, 'article:')] or self::base"
+         " or self::link[contains(@rel, 'canonical')] or self::script[@type='application/ld+json']]")
 _BODY_LD = "/html/body//script[@type='application/ld+json']"
 _BEFORE = f"preceding::div[{_TOKEN.format('where')}][1] | preceding::h6[1]"
 
@@ -153,8 +155,8 @@ class CurrentLayout(Layout):
 
 
 def _archives(soup: BeautifulSoup) -> Tag | None:
-    for div in soup.find_all("div", class_="archives"):
-        if div.find("h1", recursive=False) is not None:
+    for div in soup.find_all("div"):
+        if has_class(div, "archives") and div.find("h1", recursive=False) is not None:
             return div
     return None
 
@@ -201,8 +203,9 @@ def _deck(archives: Tag) -> tuple[str | None, str | None]:
 
 
 def _byline(archives: Tag) -> str | None:
-    for holder in archives.find_all("ul", class_="as", recursive=False) or [archives]:
-        name = holder.find("div", class_="name")
+    holders = [ul for ul in archives.find_all("ul", recursive=False) if has_class(ul, "as")]
+    for holder in holders or [archives]:
+        name = next((div for div in holder.find_all("div") if has_class(div, "name")), None)
         if name is not None and not _in_photo_box(name, archives):
             return or_none(text_of(name))
     return None
@@ -250,8 +253,8 @@ def _body(archives: Tag) -> tuple[list[str], str | None]:
 
 def _photo_boxes(archives: Tag) -> list[Tag]:
     """`div.imgboxa` photo boxes in reading order; a box nested in another counts once."""
-    boxes = archives.find_all("div", class_=_IMGBOX)
-    return [box for box in boxes if not _in_photo_box(box, archives)]
+    return [div for div in archives.find_all("div")
+            if any(_IMGBOX.match(c) for c in div.get("class") or ()) and not _in_photo_box(div, archives)]
 
 
 def _image(box: Tag, base: str) -> Image | None:

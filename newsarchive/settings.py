@@ -40,6 +40,16 @@ NEWSARCHIVE_LAYOUT_MIN_FAILURES = 5
 NEWSARCHIVE_MAX_RESPONSE_SIZE = 20 * 1024 * 1024
 #: take the store's lock (off for workers sharing a Redis frontier, which coordinate there)
 NEWSARCHIVE_LOCK = True
+#: Redis URL (redis://HOST:PORT/DB) of a frontier shared by several workers (docs/scaling.md); None: one process
+NEWSARCHIVE_FRONTIER = None
+#: seconds a worker may go without a heartbeat before its in-flight requests are handed to the others
+NEWSARCHIVE_FRONTIER_LEASE_TTL = 30
+#: seconds between a worker's heartbeats (and its checks for new work or the end of the crawl)
+NEWSARCHIVE_FRONTIER_TICK = 0.5
+#: seconds the shared queue must stay empty, with no worker busy, before the crawl counts as finished
+NEWSARCHIVE_FRONTIER_GRACE = 2.0
+#: at the end of a crawl, how long to wait for spooled captures to reach an S3 store before exiting SPOOLED (11)
+NEWSARCHIVE_FLUSH_TIMEOUT = 60
 #: seconds between progress lines in logs (when stderr is not a terminal)
 NEWSARCHIVE_PROGRESS_INTERVAL = 30
 #: at most this many seconds to wait for a Retry-After before giving up the retry

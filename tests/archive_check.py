@@ -93,3 +93,19 @@ def comparable(record: dict[str, Any]) -> dict[str, Any]:
     """A record without the fields the corpus cannot know (parser, provenance)."""
     skip = {"parser", "schema_version", "fetched_url", "fetched_at", "capture"}
     return {k: v for k, v in record.items() if k not in skip}
+
+
+def download_bucket(client, bucket: str, prefix: str, dest: Path) -> Path:  # client: a boto3 S3 client
+    """Copy every object under a prefix into a folder, so the local checks above apply to an S3 store."""
+    paginator = client.get_paginator("list_objects_v2")
+    for page in paginator.paginate(Bucket=bucket, Prefix=prefix.rstrip("/") + "/"):
+        for obj in page.get("Contents", []):
+            target = dest / obj["Key"][len(prefix.rstrip("/")) + 1:]
+            target.parent.mkdir(parents=True, exist_ok=True)
+            client.download_file(bucket, obj["Key"], str(target))
+    return dest
+
+
+def spooled(spool: Path) -> list[str]:
+    """Keys still waiting in a spool (each entry's metadata file is its commit point)."""
+    return [json.loads(p.read_text())["key"] for p in spool.glob("*.json")]

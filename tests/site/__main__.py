@@ -48,9 +48,11 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=0)
     serve.add_argument("--prerender", action="store_true", help="render every article before serving")
+    serve.add_argument("--self-links", action="store_true",
+                       help="pages link this server's host instead of www.taipeitimes.com (for wget)")
     add_corpus_options(serve)
     args = parser.parse_args(argv)
-    server = SiteServer(corpus_from_args(args), host=args.host, port=args.port)
+    server = SiteServer(corpus_from_args(args), host=args.host, port=args.port, self_links=args.self_links)
     if args.prerender:
         server.prerender()
     print(server.base_url, flush=True)

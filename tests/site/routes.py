@@ -66,8 +66,10 @@ def _page(value: str | None) -> int:
 
 
 class Router:
-    def __init__(self, corpus: Corpus) -> None:
+    def __init__(self, corpus: Corpus, link_base: str | None = None) -> None:
         self.corpus = corpus
+        #: a mirror that links its own host instead of www.taipeitimes.com (what wget needs to recurse)
+        self.link_base = link_base
         self._cache: dict[str, Response] = {}
         self._articles: dict[str, Response] = {}
         self._version = corpus.version
@@ -84,6 +86,10 @@ class Router:
         if cached is not None:
             return cached
         response = self._route(target)
+        if self.link_base:
+            response = Response(response.status, response.body.replace(b"https://www.taipeitimes.com",
+                                                                       self.link_base.encode()),
+                                response.content_type, response.headers)
         if response.status == 200:
             with self._lock:
                 self._cache[target] = response

@@ -184,7 +184,8 @@ def _next_loop_target(target: str) -> str:
 class SiteServer:
     """The site over HTTP on 127.0.0.1, with hit counts and fault injection."""
 
-    def __init__(self, corpus: Corpus | None = None, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, corpus: Corpus | None = None, host: str = "127.0.0.1", port: int = 0,
+                 self_links: bool = False) -> None:
         self.corpus = corpus if corpus is not None else Corpus()
         self.router = Router(self.corpus)
         self.faults = Faults()
@@ -192,6 +193,8 @@ class SiteServer:
         self._hits_lock = threading.Lock()
         self._httpd = _HTTPServer((host, port), _Handler)
         self._httpd.site = self
+        if self_links:
+            self.router.link_base = self.base_url
         self._thread: threading.Thread | None = None
 
     @property

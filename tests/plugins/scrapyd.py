@@ -87,8 +87,8 @@ class Scrapyd:
     def write_config(self) -> Path:
         """Everything Scrapyd keeps goes under root; it polls its queue often so tests do not wait.
 
-        items_dir stays empty (Scrapyd's default): the store is the archive, and a
-        feed of the crawl's items would be a second, unreviewed copy of every page.
+        items_dir stays empty (Scrapyd's default), as docs/scheduling.md says: the
+        store is the archive, and the items carry raw page bytes a JSON feed cannot write.
         """
         for name in ("eggs", "logs", "dbs"):
             (self.root / name).mkdir(parents=True, exist_ok=True)

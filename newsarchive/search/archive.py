@@ -9,8 +9,8 @@
     archive.get("2003825372")
 
 Searches bring the index up to date first when the store changed (see
-newsarchive.search.index for the rule); `articles` and `get` read the store
-itself, so they are never stale.
+newsarchive.search.index for the rule), then read their hits' records from
+the store (threads for S3); `articles` and `get` read the store itself.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from newsarchive.errors import UserError
 from newsarchive.exitcodes import Exit
 from newsarchive.search.index import SearchIndex, UpdateStats
 from newsarchive.search.query import Filters, build_query, parse_terms
-from newsarchive.search.records import list_records, read_records
+from newsarchive.search.records import fetch_records, list_records, read_records
 from newsarchive.search.schema import analyzer
 from newsarchive.store import Store, open_store
 from newsarchive.urls import validate_id
@@ -41,7 +41,7 @@ class ArticleNotFound(UserError, LookupError):
 
 @dataclass
 class Hit:
-    """One ranked result: the record as indexed, its BM25 score, and a snippet around the matches."""
+    """One ranked result: the record (as the store has it now), its BM25 score, a snippet around the matches."""
 
     record: dict[str, Any]
     score: float
@@ -118,7 +118,9 @@ class Archive:
         schema = self.index.schema
         q = build_query(schema, terms, filters)
         result = searcher.search(q, limit, count=False)
-        hits = [Hit(json.loads(searcher.doc(address).get_first("record")), score) for score, address in result.hits]
+        keys = [searcher.doc(address).get_first("key") for _, address in result.hits]
+        found = zip(fetch_records(self.store, keys), (score for score, _ in result.hits))
+        hits = [Hit(record, score) for record, score in found if record is not None]
         if snippets and hits:
             self._add_snippets(searcher, q, hits)
         return hits

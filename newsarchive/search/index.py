@@ -206,13 +206,18 @@ class SearchIndex:
         """Update if the store changed since the last update; None if it had not."""
         if self.is_fresh():
             return None
-        return self.update()
+        return self.update(if_stale=True)
 
     # -- updates -----------------------------------------------------------------
-    def update(self, rebuild: bool = False) -> UpdateStats:
-        """Bring the index in line with the store's records (all of them, if `rebuild`)."""
+    def update(self, rebuild: bool = False, if_stale: bool = False) -> UpdateStats | None:
+        """Bring the index in line with the store's records (all of them, if `rebuild`).
+
+        `if_stale`: another process may have updated while we waited for the lock; then do nothing (None).
+        """
         started = time.monotonic()
         with self._locked():
+            if if_stale and self.is_fresh():
+                return None
             engine = self.engine
             marker, settled = change_marker(self.store)  # before listing: later changes make it stale
             listing = {rk.key: rk for rk in list_records(self.store)}
@@ -240,13 +245,13 @@ class SearchIndex:
             for key in removed:
                 writer.delete_documents_by_term("key", key)
             stats.removed = len(removed)
-            for rk, record, raw in read_records(self.store, changed):
+            for rk, record, _ in read_records(self.store, changed):
                 if rk.key in old:  # deletes apply only to documents added before them
                     writer.delete_documents_by_term("key", rk.key)
                 if record is None:
                     stats.skipped += 1
                     continue
-                writer.add_document(to_document(rk.key, record, raw, rk.published))
+                writer.add_document(to_document(rk.key, record, rk.published))
                 if rk.key in old:
                     stats.replaced += 1
                 else:

@@ -17,6 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Iterable, Iterator
 
+from newsarchive.errors import KeyNotFound
 from newsarchive.layout import RECORDS_PREFIX, parse_record_key
 from newsarchive.store import LocalStore, Store
 
@@ -133,3 +134,18 @@ def read_records(store: Store, keys: Iterable[RecordKey]) -> Iterator[Loaded]:
                 yield from pool.map(fetch, batch)
                 batch = []
         yield from pool.map(fetch, batch)
+
+
+def fetch_records(store: Store, keys: list[str]) -> list[dict[str, Any] | None]:
+    """The records under `keys` (search hits), None for any gone since it was indexed."""
+    def load(key: str) -> dict[str, Any] | None:
+        try:
+            data = _read_local(store, key) if isinstance(store, LocalStore) else store.get_bytes(key)
+        except (FileNotFoundError, KeyNotFound):
+            return None
+        return decode(key, data)
+
+    if isinstance(store, LocalStore) or len(keys) < 2:
+        return [load(key) for key in keys]
+    with ThreadPoolExecutor(min(READ_THREADS, len(keys))) as pool:
+        return list(pool.map(load, keys))

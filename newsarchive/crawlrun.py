@@ -21,6 +21,7 @@ from scrapy.settings import BaseSettings
 
 from newsarchive import __version__
 from newsarchive.exitcodes import Exit
+from newsarchive.frontier import apply_frontier_settings
 from newsarchive.lock import StoreLock
 from newsarchive.report import RunReport, new_run_id
 from newsarchive.state import KnownArticles
@@ -130,6 +131,7 @@ class CrawlRun:
             if run is None:
                 # started by `scrapy crawl` or Scrapyd: nothing set this run up before Scrapy did
                 apply_speed_settings(crawler.settings)
+                apply_frontier_settings(crawler.settings)
                 run = cls(crawler.settings, {})
                 crawler.signals.connect(run.adopt_spider_parameters, signal=signals.spider_opened)
             setattr(crawler, _ATTR, run)

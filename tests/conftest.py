@@ -5,4 +5,5 @@ pytest_plugins = [
     "tests.plugins.scrapyd",
     "tests.plugins.seaweed",
     "tests.plugins.site",
+    "tests.plugins.valkey",
 ]

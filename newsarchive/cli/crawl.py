@@ -8,6 +8,7 @@ exit code, never a half-started crawl.
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from typing import Any
 
@@ -32,6 +33,7 @@ def build_settings(options: dict[str, Any]):  # -> scrapy.settings.Settings
     from scrapy.settings import Settings
 
     from newsarchive.crawlrun import speed_settings
+    from newsarchive.frontier import apply_frontier_settings
 
     settings = Settings()
     settings.setmodule("newsarchive.settings", priority="project")
@@ -39,6 +41,7 @@ def build_settings(options: dict[str, Any]):  # -> scrapy.settings.Settings
     mapping = {
         "store": "NEWSARCHIVE_STORE", "base_url": "NEWSARCHIVE_BASE_URL", "s3_endpoint_url": "NEWSARCHIVE_S3_ENDPOINT_URL",
         "spool_dir": "NEWSARCHIVE_SPOOL_DIR", "contact": "NEWSARCHIVE_CONTACT", "refresh": "NEWSARCHIVE_REFRESH",
+        "frontier": "NEWSARCHIVE_FRONTIER",
     }
     for option, name in mapping.items():
         if options.get(option) not in (None, ""):
@@ -46,6 +49,7 @@ def build_settings(options: dict[str, Any]):  # -> scrapy.settings.Settings
     if options.get("contact"):
         settings.set("USER_AGENT", f"{settings.get('USER_AGENT')} contact: {options['contact']}", priority="cmdline")
     settings.setdict(options.get("extra_settings") or {}, priority="cmdline")
+    apply_frontier_settings(settings)
     return settings
 
 
@@ -59,12 +63,14 @@ def build_settings(options: dict[str, Any]):  # -> scrapy.settings.Settings
 @click.option("--s3-endpoint-url", metavar="URL", help="S3 endpoint (default: $AWS_ENDPOINT_URL, else AWS).")
 @click.option("--spool-dir", metavar="DIR", help="Local spool for an S3 store (default under $XDG_CACHE_HOME).")
 @click.option("--base-url", metavar="URL", help="Fetch from a mirror of the site (records keep the canonical URLs).")
+@click.option("--frontier", metavar="redis://HOST:PORT/DB", help="Share the crawl with other workers through "
+              "this Redis (docs/scaling.md). Default: $NEWSARCHIVE_FRONTIER, else none.")
 @click.option("--refresh", is_flag=True, help="Fetch archived articles again; record edits, revisit the unchanged.")
 @click.option("--contact", metavar="EMAIL/URL", help="Contact for the site's operators, sent in the User-Agent.")
 @click.option("-s", "--set", "extra", multiple=True, metavar="NAME=VALUE", help="Any Scrapy or NEWSARCHIVE_* setting.")
 def crawl(since: str | None, until: str | None, sections: str | None, max_articles: int | None, store: str | None,
-          s3_endpoint_url: str | None, spool_dir: str | None, base_url: str | None, refresh: bool,
-          contact: str | None, extra: tuple[str, ...]) -> int:
+          s3_endpoint_url: str | None, spool_dir: str | None, base_url: str | None, frontier: str | None,
+          refresh: bool, contact: str | None, extra: tuple[str, ...]) -> int:
     """Archive the Taipei Times: every article listed for the print days, as WARC and JSON records.
 
     \b
@@ -80,6 +86,7 @@ def crawl(since: str | None, until: str | None, sections: str | None, max_articl
       newsarchive crawl --base-url http://127.0.0.1:8000 --sections front,world --max-articles 50
     """
     from newsarchive.crawlrun import CrawlRun, register, unregister
+    from newsarchive.frontier import check_reachable
     from newsarchive.spiders.taipeitimes import TaipeiTimesSpider, check_arguments
     from newsarchive.urls import Mirror
 
@@ -90,8 +97,10 @@ def crawl(since: str | None, until: str | None, sections: str | None, max_articl
         raise UserError(str(exc)) from None
 
     options = dict(store=store, base_url=base_url, s3_endpoint_url=s3_endpoint_url, spool_dir=spool_dir,
-                   contact=contact, refresh=refresh, extra_settings=_split_settings(extra))
+                   contact=contact, refresh=refresh, frontier=frontier or os.environ.get("NEWSARCHIVE_FRONTIER"),
+                   extra_settings=_split_settings(extra))
     settings = build_settings(options)
+    check_reachable(settings)
     params = dict(since=since, until=until, sections=sections, max_articles=max_articles, refresh=refresh)
     run = CrawlRun(settings, params)
     run.open()  # store check, lock, recovery: user errors surface here as one line

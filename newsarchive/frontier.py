@@ -1,0 +1,149 @@
+"""A crawl frontier shared by several processes through Redis (scrapy-redis), so N workers make one crawl.
+
+`NEWSARCHIVE_FRONTIER = redis://HOST:PORT/DB` (or `newsarchive crawl --frontier`) swaps Scrapy's scheduler
+for `newsarchive.frontier_scheduler.FrontierScheduler`: the request queue and the duplicate filter live in
+Redis, under keys derived from what the crawl is (store, mirror, window, sections, refresh, cap), so every
+worker started with the same arguments joins the same crawl and a different crawl never mixes with it.
+
+Keys, all under `newsarchive:<crawl key>:`:
+
+    about              what the crawl is (JSON), for people inspecting Redis
+    pass               the pass number; a finished pass moves to the next one, so the next run starts afresh
+    <pass>:queue       the shared request queue (scrapy-redis priority queue: a sorted set)
+    <pass>:seen        the shared duplicate filter (fingerprints from our ArticleFingerprinter: article ids)
+    <pass>:sections    article links seen per section, summed over workers (the layout check)
+    <pass>:workers     ids (host-pid) of the workers that joined
+    <pass>:alive:<w>   "busy" or "idle", expiring unless the worker keeps beating
+    <pass>:lease:<w>   requests worker <w> popped and has not finished: requeued if <w> stops beating
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+from urllib.parse import urlsplit
+
+from scrapy.settings import BaseSettings
+from scrapy_redis.dupefilter import RFPDupeFilter
+
+from newsarchive.errors import UserError
+from newsarchive.exitcodes import Exit
+
+SCHEMES = ("redis", "rediss", "unix")
+
+
+def check_url(url: str) -> None:
+    """ValueError unless `url` is a Redis URL redis-py can open."""
+    parts = urlsplit(url)
+    if parts.scheme not in SCHEMES or (parts.scheme != "unix" and not parts.hostname):
+        raise ValueError(f"bad frontier URL {url!r}: want redis://HOST:PORT/DB")
+
+
+def apply_frontier_settings(settings: BaseSettings) -> None:
+    """Route scheduling through Redis when a frontier is set; no-op otherwise.
+
+    At "project" priority (like the speed rules): an explicit `-s` still wins. The
+    store lock is turned off: workers sharing a frontier would otherwise lock each
+    other out; they coordinate through Redis instead.
+    """
+    url = settings.get("NEWSARCHIVE_FRONTIER")
+    if not url:
+        return
+    if settings.frozen:
+        raise RuntimeError("NEWSARCHIVE_FRONTIER set after the settings were frozen: the scheduler cannot change")
+    settings.setdict({
+        "SCHEDULER": "newsarchive.frontier_scheduler.FrontierScheduler",
+        "SCHEDULER_QUEUE_CLASS": "newsarchive.frontier_scheduler.LeasedPriorityQueue",
+        "DUPEFILTER_CLASS": "newsarchive.frontier.FrontierDupeFilter",
+        # the scheduler empties Redis itself, once the whole crawl (not one worker) is done
+        "SCHEDULER_PERSIST": True,
+        "SCHEDULER_IDLE_BEFORE_CLOSE": 0,
+        "REDIS_URL": url,
+        "NEWSARCHIVE_LOCK": False,
+    }, priority="project")
+
+
+def check_reachable(settings: BaseSettings) -> None:
+    """Fail before Scrapy starts if the frontier is malformed or down: one line, not a traceback per worker."""
+    url = settings.get("NEWSARCHIVE_FRONTIER")
+    if not url:
+        return
+    try:
+        check_url(url)
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+    import redis
+
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=5, socket_timeout=5).ping()
+    except redis.RedisError as exc:
+        from newsarchive.crawlrun import redact_uri
+
+        raise UserError(f"the frontier {redact_uri(url)} cannot be reached: {exc}",
+                        Exit.STORE_UNREACHABLE) from None
+
+
+def crawl_identity(store_uri: str, base_url: str, spider: Any) -> dict[str, Any]:
+    """What makes two workers part of the same crawl: same store, mirror, window, sections, refresh and cap."""
+    from newsarchive.crawlrun import redact_uri
+
+    return {
+        "store": redact_uri(store_uri), "base_url": base_url,
+        "since": str(getattr(spider, "since", "")), "until": str(getattr(spider, "until", "")),
+        "sections": sorted(getattr(spider, "sections", []) or []),
+        "refresh": bool(getattr(spider, "refresh", False)), "max_articles": getattr(spider, "max_articles", None),
+        "spider": spider.name,
+    }
+
+
+def crawl_key(identity: dict[str, Any]) -> str:
+    digest = hashlib.sha1(json.dumps(identity, sort_keys=True).encode()).hexdigest()[:16]
+    return f"newsarchive:{digest}"
+
+
+class FrontierDupeFilter(RFPDupeFilter):
+    """scrapy-redis's filter with Scrapy's request fingerprinter (ours: the article id), not its own URL hash.
+
+    scrapy-redis 0.9 fingerprints URLs itself, which would let an article linked
+    under two sections or dates through twice.
+    """
+
+    def __init__(self, server: Any, key: str, fingerprinter: Any, debug: bool = False) -> None:
+        super().__init__(server, key, debug=debug)
+        self.fingerprinter = fingerprinter
+
+    @classmethod
+    def from_spider(cls, spider: Any) -> "FrontierDupeFilter":
+        raise TypeError("FrontierDupeFilter is made by FrontierScheduler, which knows the crawl's key")
+
+    def request_fingerprint(self, request: Any) -> str:
+        return self.fingerprinter.fingerprint(request).hex()
+
+    def close(self, reason: str = "") -> None:
+        """Keep the fingerprints: other workers are still using them (the scheduler clears them at the end)."""
+
+
+class SharedCounts(dict):
+    """Per-section link counts summed over workers, so one worker's layout check sees the whole crawl.
+
+    A worker that happened to read no list of some section must not report that
+    section as empty. Local increments go to Redis as deltas; `pull` loads the sums.
+    """
+
+    def __init__(self, server: Any, key: str, initial: dict[str, int]) -> None:
+        super().__init__(initial)
+        self.server = server
+        self.key = key
+
+    def __setitem__(self, name: str, value: int) -> None:
+        delta = value - self.get(name, 0)
+        super().__setitem__(name, value)
+        if delta:
+            self.server.hincrby(self.key, name, delta)
+
+    def pull(self) -> None:
+        for name, value in self.server.hgetall(self.key).items():
+            name = name.decode() if isinstance(name, bytes) else name
+            if name in self:
+                super().__setitem__(name, int(value))

@@ -20,7 +20,7 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
-from newsarchive.urls import SITE, SECTIONS, ArticleRef, match_article
+from newsarchive.urls import SITE, SITE_HOST, SECTIONS, ArticleRef, match_article
 
 _HREF_RE = re.compile(rb"""href\s*=\s*["']([^"'<>]+)["']""", re.I)
 _BASE_RE = re.compile(rb"""<base\s[^>]*href\s*=\s*["']([^"']+)["']""", re.I)
@@ -43,7 +43,10 @@ class Found:
 def _add_article(found: Found, url: str, seen: set[str]) -> None:
     ref = match_article(url)
     if ref is not None and ref.id not in seen:
-        seen.add(ref.id)
+        # only the site's own link settles an id: a link on another host (which the crawl does not follow)
+        # placed first must not hide the real one
+        if urlsplit(url).netloc.lower() in (SITE_HOST, "taipeitimes.com"):
+            seen.add(ref.id)
         found.articles.append((ref, url))
 
 

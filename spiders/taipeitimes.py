@@ -156,6 +156,10 @@ class TaipeiTimesSpider(scrapy.Spider):
         """Each id is decided once: skipped (already archived), capped, or fetched."""
         if not self.in_window(ref):
             return None
+        if not self.run.mirror.is_site(url):
+            # a link to another host is not followed, and must not use up the id before the site's own link
+            log.debug("not the site, not followed: %s", url)
+            return None
         if listed_in in self.run.section_hits:
             self.run.section_hits[listed_in] += 1
         if ref.id in self.listed:

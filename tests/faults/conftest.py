@@ -183,12 +183,14 @@ def run_measured(args: list[str], env: dict[str, str] | None = None, timeout: fl
 
 
 def crawl(site: SiteServer, store: Path | str, *args: str, sections: tuple[str, ...] = SECTIONS,
-          env: dict[str, str] | None = None, day: dt.date | None = None) -> Crawl:
-    """A backfill of the site's print day into `store` (a path or URI), as an operator would start it."""
-    when = (day or site.corpus.days[-1]).isoformat()
+          env: dict[str, str] | None = None, backfill: bool = True) -> Crawl:
+    """A crawl into `store` (a path or URI), as an operator would start it: by default a backfill of the site's
+    last print day; `backfill=False` is the daily crawl, which also reads the RSS feed, sitemap and JSON lists."""
+    when = site.corpus.days[-1].isoformat()
+    window = ["--since", when, "--until", when] if backfill else []
     result, peak, seconds = run_measured(
-        ["crawl", "--base-url", site.base_url, "--store", str(store), "--since", when, "--until", when,
-         "--sections", ",".join(sections), *args], env=env)
+        ["crawl", "--base-url", site.base_url, "--store", str(store), *window, "--sections", ",".join(sections),
+         *args], env=env)
     return Crawl(result, None if "://" in str(store) else Path(store), peak, seconds)
 
 
@@ -212,3 +214,20 @@ def remount_read_only(path: Path) -> None:
 def files_under(root: Path) -> set[str]:
     """Every file and folder below `root`, as relative paths (what a test compares before and after a run)."""
     return {str(p.relative_to(root)) for p in root.rglob("*")}
+
+
+#: every file a crawl may leave in a local store: the public layout (README), nothing else
+STORE_FILE = re.compile(
+    r"warc/\d{4}/\d{2}/\d{2}/TT-\d{20}-\d{5}-[A-Za-z0-9.-]+\.(?:warc\.gz|cdxj)"
+    r"|records/\d{4}/\d{2}/\d{2}/\d{10}\.json"
+    r"|history/\d{4}/\d{2}/\d{2}/\d{10}/\d{8}T\d{12}Z\.json"
+    r"|runs/[A-Za-z0-9.-]+\.json"
+    r"|state/articles/\d{10}\.json"
+)
+
+
+def assert_store_layout(store: Path) -> None:
+    """Every file in the store has a key of the documented layout: no page text became a path."""
+    stray = [p for p in sorted(store.rglob("*"))
+             if p.is_file() and not STORE_FILE.fullmatch(p.relative_to(store).as_posix())]
+    assert not stray, stray

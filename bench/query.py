@@ -8,9 +8,9 @@ every query class; build at least 5,000 records/s. Records come from
 newsarchive.search.sample (realistic shape, Zipfian words) and are written in
 the store layout; the build is timed from the store (listing, reading,
 parsing, indexing, merging), as `newsarchive index` runs it. Query time is
-`Archive.search(limit=10)` end to end (query building, BM25 top-10, loading
-the ten records), without snippets and without the staleness check, which is
-timed on its own.
+`Archive.search(limit=10)` end to end (query building, BM25 top-10, reading
+the ten records from the store), without snippets and without the staleness
+check, which is timed on its own.
 """
 
 from __future__ import annotations
@@ -98,7 +98,7 @@ def bench(size: int, workdir: Path, n_queries: int, seed: int) -> bool:
     print(f"build: {stats.records:,} records in {stats.seconds:.1f} s = {rate:,.0f} records/s "
           f"(target >= {TARGET_BUILD_RATE:,})  {'OK' if rate >= TARGET_BUILD_RATE else 'MISSED'}")
     print(f"index size: {index_bytes / 1e6:,.0f} MB ({index_bytes / stats.records:,.0f} bytes/record, "
-          f"records stored in it)")
+          f"records themselves stay in the store)")
     check_ms = statistics.median(_latencies(lambda: change_marker(archive.store)) for _ in range(5))
     no_change = archive.update()
     print(f"staleness check: {check_ms:.0f} ms; update with nothing changed: {no_change.seconds:.1f} s")

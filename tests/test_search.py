@@ -231,3 +231,22 @@ def test_provenance_fields_survive(archive: Archive, records: list) -> None:
     record = archive.get("2006849001")
     assert record["capture"] == provenance(next(r for r in records if r["id"] == "2006849001"))["capture"]
     assert DAYS[1].isoformat() == record["published"]
+
+
+def test_staleness_marker_sees_run_reports_and_record_writes(tmp_path: Path, records: list,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    from newsarchive.search import index as index_module
+
+    monkeypatch.setattr(index_module, "SETTLE_SECONDS", 0.0)
+    store = write_store(tmp_path / "store", records[:3])
+    archive = Archive(str(tmp_path / "store"), index_dir=str(tmp_path / "index"))
+    archive.update()
+    assert archive.index.is_fresh()
+    store.put_bytes("runs/20241005T000000Z-1.json", b"{}")  # a crawl finished (the S3 signal)
+    assert not archive.index.is_fresh()
+    archive.update()
+    assert archive.index.is_fresh()
+    write_store(tmp_path / "store", [{**records[0], "headline": records[0]["headline"][::-1]}])  # same size
+    assert not archive.index.is_fresh()
+    assert archive.index.ensure_fresh().replaced == 1
+    assert archive.index.ensure_fresh() is None

@@ -206,14 +206,17 @@ class SearchIndex:
         """Update if the store changed since the last update; None if it had not."""
         if self.is_fresh():
             return None
-        return self.update(if_stale=True)
+        return self._update(rebuild=False, if_stale=True)
 
     # -- updates -----------------------------------------------------------------
-    def update(self, rebuild: bool = False, if_stale: bool = False) -> UpdateStats | None:
-        """Bring the index in line with the store's records (all of them, if `rebuild`).
+    def update(self, rebuild: bool = False) -> UpdateStats:
+        """Bring the index in line with the store's records (all of them, if `rebuild`)."""
+        stats = self._update(rebuild, if_stale=False)
+        assert stats is not None  # only if_stale skips
+        return stats
 
-        `if_stale`: another process may have updated while we waited for the lock; then do nothing (None).
-        """
+    def _update(self, rebuild: bool, if_stale: bool) -> UpdateStats | None:
+        """`if_stale`: another process may have updated while we waited for the lock; then do nothing."""
         started = time.monotonic()
         with self._locked():
             if if_stale and self.is_fresh():

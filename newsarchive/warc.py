@@ -20,6 +20,7 @@ import logging
 import os
 import re
 import socket
+import warnings
 import zlib
 from dataclasses import asdict, dataclass
 from http import HTTPStatus
@@ -242,7 +243,9 @@ def _reason(status: int) -> str:
 
 def finish(store: Store, open_path: Path, key: str) -> None:
     """Turn a closed `.open` file into a stored WARC with its CDXJ index beside it."""
-    from cdxj_indexer.main import write_cdx_index
+    with warnings.catch_warnings():  # cdxj-indexer pulls in pyamf, which imports the deprecated pkg_resources
+        warnings.filterwarnings("ignore", message="pkg_resources is deprecated", category=UserWarning)
+        from cdxj_indexer.main import write_cdx_index
 
     final = open_path.with_name(open_path.name[: -len(OPEN_SUFFIX)]) if open_path.name.endswith(OPEN_SUFFIX) else open_path
     if final != open_path:
@@ -316,9 +319,10 @@ def recover(store: Store, staging_dir: Path, *, only_dead: bool = True) -> list[
         pid = _writer_pid(path.name)
         if only_dead and pid is not None and pid != os.getpid() and pid_alive(pid):
             continue
-        if path.name.endswith(".cdxj.tmp"):
+        if path.name.endswith(".cdxj.tmp"):  # an index half-written when the run died: made again below
             path.unlink(missing_ok=True)
-        elif path.name.endswith(".warc.gz" + OPEN_SUFFIX):
+            continue
+        if path.name.endswith(".warc.gz" + OPEN_SUFFIX):
             end = whole_records_end(path)
             if end == 0:
                 log.warning("recover: %s held no whole record; removed", path.name)

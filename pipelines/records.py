@@ -32,6 +32,7 @@ class RecordPipeline:
         return cls(CrawlRun.of(crawler))
 
     def process_item(self, item: dict[str, Any]) -> dict[str, Any]:
+        item.pop("html", None)  # kept in WARC; feeds and Scrapyd's items_dir get the light item
         run = self.run
         record: dict[str, Any] = item.pop("record")
         capture = item.get("capture")

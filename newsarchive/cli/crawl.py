@@ -117,16 +117,26 @@ def crawl(since: str | None, until: str | None, sections: str | None, max_articl
     return run.report.exit_code
 
 
+class QuietThirdParty(logging.Filter):
+    """Below WARNING, only newsarchive's own records pass (Scrapy resets its loggers' levels, a filter holds)."""
+
+    def __init__(self, show_info: bool) -> None:
+        super().__init__()
+        self.show_info = show_info
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno >= logging.WARNING or self.show_info or record.name.startswith("newsarchive")
+
+
 def _run_scrapy(settings, spidercls, params: dict[str, Any]) -> None:  # type: ignore[no-untyped-def]
     from scrapy.crawler import CrawlerProcess
 
     verbose = logging.getLogger().getEffectiveLevel()
-    # cron mails: our own progress lines and warnings; Scrapy's chatter only with -v
-    logging.basicConfig(level=logging.INFO, stream=sys.stderr,
+    # cron mails: our own progress lines, every warning, the summary; Scrapy's chatter only with -v
+    logging.basicConfig(level=logging.DEBUG if verbose <= logging.DEBUG else logging.INFO, stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True)
-    logging.getLogger("scrapy").setLevel(logging.INFO if verbose <= logging.INFO else logging.WARNING)
-    logging.getLogger("scrapy.core.scraper").setLevel(logging.ERROR if verbose > logging.DEBUG else logging.DEBUG)
-    logging.getLogger("py.warnings").setLevel(logging.ERROR)
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(QuietThirdParty(show_info=verbose <= logging.INFO))
     settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")
     process = CrawlerProcess(settings)
     process.crawl(spidercls, **{k: v for k, v in params.items() if v not in (None, False)})

@@ -23,6 +23,7 @@ from scrapy.http import Response
 
 from newsarchive.crawlrun import CrawlRun
 from newsarchive.dates import utc_now
+from newsarchive.errors import StoreError
 from newsarchive.warc import HttpExchange
 
 log = logging.getLogger(__name__)
@@ -89,7 +90,13 @@ class WarcCapture:
             date=utc_now(),
         )
         assert self.run.writer is not None
-        capture = self.run.writer.write_exchange(exchange, revisit_of=request.meta.get(REVISIT_META))
+        if self.run.fatal is not None:
+            return  # the store failed: nothing more is written (the crawl is stopping)
+        try:
+            capture = self.run.writer.write_exchange(exchange, revisit_of=request.meta.get(REVISIT_META))
+        except (OSError, StoreError) as exc:
+            self.run.store_failed(exc)
+            return
         self.run.report.counts["responses"] += 1
         revisit_of = request.meta.get(REVISIT_META)
         request.meta[CAPTURE_META] = capture.as_dict()

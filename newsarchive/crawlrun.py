@@ -20,6 +20,7 @@ from scrapy.crawler import Crawler
 from scrapy.settings import BaseSettings
 
 from newsarchive import __version__
+from newsarchive.errors import StoreError, StoreWriteFailed
 from newsarchive.exitcodes import Exit
 from newsarchive.frontier import apply_frontier_settings
 from newsarchive.lock import StoreLock
@@ -27,7 +28,7 @@ from newsarchive.report import RunReport, new_run_id
 from newsarchive.state import KnownArticles
 from newsarchive.store import Store, open_store
 from newsarchive.urls import Mirror
-from newsarchive.warc import WarcWriter, host_id, recover
+from newsarchive.warc import OPEN_SUFFIX, WarcWriter, host_id, recover, whole_records_end
 
 log = logging.getLogger(__name__)
 
@@ -120,6 +121,9 @@ class CrawlRun:
         self.window: tuple[Any, Any] | None = None
         self.opened = False
         self.closed = False
+        #: the store write that failed (disk full, unwritable): the crawl stops, the exit code is the error's
+        self.fatal: StoreError | None = None
+        self.crawler: Crawler | None = None
 
     # -- access from Scrapy components --------------------------------------------
     @classmethod
@@ -135,6 +139,8 @@ class CrawlRun:
                 run = cls(crawler.settings, {})
                 crawler.signals.connect(run.adopt_spider_parameters, signal=signals.spider_opened)
             setattr(crawler, _ATTR, run)
+            run.crawler = crawler
+            crawler.signals.connect(run.item_error, signal=signals.item_error)
         if not run.opened:
             run.open()
         return run
@@ -192,13 +198,61 @@ class CrawlRun:
         if self.writer is not None:
             self.writer.info["parameters"] = self._parameters_line()
 
+    # -- a store that cannot take writes ------------------------------------------------
+    def store_failed(self, exc: BaseException) -> None:
+        """Stop the crawl at the first failed store write: every later write would fail too, and a crawl that
+        goes on fetching what it cannot keep only costs the site requests."""
+        if self.fatal is not None:
+            return
+        if isinstance(exc, StoreError):
+            self.fatal = exc
+        else:
+            reason = "disk full" if getattr(exc, "errno", None) == 28 else getattr(exc, "strerror", None) or exc
+            self.fatal = StoreWriteFailed(f"store {redact_uri(self.store.uri)}: write failed ({reason})")
+        log.error("%s: the crawl stops; what was archived before is kept", self.fatal)
+        engine = getattr(self.crawler, "engine", None)
+        if engine is not None and getattr(engine, "running", False):
+            from scrapy.utils.defer import deferred_from_coro
+
+            deferred_from_coro(engine.close_spider_async(reason="store_write_failed"))
+
+    def item_error(self, item: Any, response: Any, spider: Spider, failure: Any) -> None:
+        if failure.check(StoreError, OSError):
+            self.store_failed(failure.value)
+
+    def _cut_staged_files(self) -> None:
+        """After a failed write: no index half-written, and this process's WARC cut back to its last whole record,
+        so the next run hands it over as it would after a crash (newsarchive.warc.recover)."""
+        if self.writer is not None and self.writer._fh is not None:
+            try:
+                self.writer._fh.close()
+            except OSError:
+                pass  # the buffered tail that could not be written is what the cut removes anyway
+        if not self.staging_dir.is_dir():
+            return
+        mine = f"-{host_id()}."
+        for path in self.staging_dir.iterdir():
+            if mine not in path.name:
+                continue
+            if path.name.endswith(".tmp"):
+                path.unlink(missing_ok=True)
+            elif path.name.endswith((".warc.gz", ".warc.gz" + OPEN_SUFFIX)):
+                with open(path, "r+b") as fh:
+                    fh.truncate(whole_records_end(path))
+
     def close(self) -> None:
         if self.closed or not self.opened:
             return
         self.closed = True
         try:
             assert self.writer is not None
-            self.writer.close()
+            if self.fatal is None:
+                try:
+                    self.writer.close()
+                except (OSError, StoreError) as exc:
+                    self.store_failed(exc)
+            if self.fatal is not None:
+                self._cut_staged_files()
             self.report.warc_files = list(self.writer.files_written)
             self.report.bytes_written = self.writer.bytes_written
             self.report.spooled = self.store.flush(timeout=self.settings.getfloat("NEWSARCHIVE_FLUSH_TIMEOUT", 60))
@@ -207,7 +261,12 @@ class CrawlRun:
             from newsarchive.dates import iso_utc, utc_now
 
             self.report.finished = iso_utc(utc_now())
-            self.report.save(self.store)
+            try:
+                self.report.save(self.store)
+            except (OSError, StoreError) as exc:
+                if self.fatal is None:
+                    raise
+                log.error("the run report could not be saved either (%s); its summary follows", exc)
             self.report.spooled = self.store.flush(timeout=10)
         finally:
             if self.lock is not None:
@@ -237,7 +296,9 @@ class CrawlRun:
                 self.report.layout_suspected.append(note)
 
     def outcome(self) -> Exit:
-        """Precedence: layout change > spooled > partial > ok (the worst news first)."""
+        """Precedence: a failed store write > layout change > spooled > partial > ok (the worst news first)."""
+        if self.fatal is not None:
+            return Exit(self.fatal.exit_code)
         self.layout_check()
         if self.report.layout_suspected:
             return Exit.LAYOUT_CHANGED

@@ -89,7 +89,10 @@ class Mirror:
 
     def __init__(self, base_url: str | None = None) -> None:
         base = (base_url or SITE).rstrip("/")
-        parts = urlsplit(base)
+        try:
+            parts = urlsplit(base)
+        except ValueError as exc:  # "Invalid IPv6 URL": say which option was wrong
+            raise ValueError(f"not an http(s) base URL: {base_url!r} ({exc})") from None
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise ValueError(f"not an http(s) base URL: {base_url!r}")
         self.base = base

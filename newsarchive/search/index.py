@@ -168,8 +168,13 @@ class SearchIndex:
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
         """One updater at a time per index (another process may be searching the same store)."""
-        self.dir.mkdir(parents=True, exist_ok=True)
-        with open(self.dir / ".lock", "w") as fh:
+        try:
+            self.dir.mkdir(parents=True, exist_ok=True)
+            fh = open(self.dir / ".lock", "w")
+        except OSError as exc:  # a read-only or full cache: the user's to fix, in one line
+            raise UserError(f"search index {self.dir}: not writable ({exc.strerror or exc}); "
+                            "set NEWSARCHIVE_CACHE or XDG_CACHE_HOME", Exit.STORE_WRITE_FAILED) from None
+        with fh:
             fcntl.flock(fh, fcntl.LOCK_EX)
             try:
                 yield

@@ -17,7 +17,7 @@ import threading
 
 from newsarchive import layout
 from newsarchive.dates import iso_utc, utc_now
-from newsarchive.errors import KeyNotFound, LockHeld
+from newsarchive.errors import KeyNotFound, LockHeld, StoreError
 from newsarchive.store.base import Store
 
 log = logging.getLogger(__name__)
@@ -97,5 +97,8 @@ class StoreLock:
     def release(self) -> None:
         self._stop.set()
         if self.held:
-            self.store.delete(layout.LOCK_KEY)
             self.held = False
+            try:
+                self.store.delete(layout.LOCK_KEY)
+            except StoreError as exc:  # the store is gone: the next run finds our pid dead and breaks it
+                log.warning("could not release the lock (%s); the next run will break it as stale", exc)

@@ -67,7 +67,8 @@ def run_wget(base: str, days: list[dt.date], work: Path) -> dict[str, float]:
     work.mkdir(parents=True, exist_ok=True)
     seeds = work / "seeds.txt"
     seeds.write_text("\n".join(list_urls(base, days)) + "\n")
-    elapsed, rss, proc = timed(["wget", "--recursive", "--level=2", "--no-verbose", "--no-parent",
+    # flat names: a list saved as News/world would block saving News/world/archives/...
+    elapsed, rss, proc = timed(["wget", "--recursive", "--level=2", "--no-verbose", "--no-directories",
                                 "-e", "robots=off", "--warc-file", str(work / "wget"), "--no-warc-keep-log",
                                 "--directory-prefix", str(work / "mirror"), "--input-file", str(seeds)], cwd=work)
     pages = proc.stderr.count(" URL:")

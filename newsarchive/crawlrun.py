@@ -28,7 +28,7 @@ from newsarchive.report import RunReport, new_run_id
 from newsarchive.state import KnownArticles
 from newsarchive.store import Store, open_store
 from newsarchive.urls import Mirror
-from newsarchive.warc import OPEN_SUFFIX, WarcWriter, host_id, recover, whole_records_end
+from newsarchive.warc import OPEN_SUFFIX, WarcWriter, cut_to_whole_records, host_id, recover
 
 log = logging.getLogger(__name__)
 
@@ -223,11 +223,8 @@ class CrawlRun:
     def _cut_staged_files(self) -> None:
         """After a failed write: no index half-written, and this process's WARC cut back to its last whole record,
         so the next run hands it over as it would after a crash (newsarchive.warc.recover)."""
-        if self.writer is not None and self.writer._fh is not None:
-            try:
-                self.writer._fh.close()
-            except OSError:
-                pass  # the buffered tail that could not be written is what the cut removes anyway
+        if self.writer is not None:
+            self.writer.abandon()
         if not self.staging_dir.is_dir():
             return
         mine = f"-{host_id()}."
@@ -237,8 +234,7 @@ class CrawlRun:
             if path.name.endswith(".tmp"):
                 path.unlink(missing_ok=True)
             elif path.name.endswith((".warc.gz", ".warc.gz" + OPEN_SUFFIX)):
-                with open(path, "r+b") as fh:
-                    fh.truncate(whole_records_end(path))
+                cut_to_whole_records(path)
 
     def close(self) -> None:
         if self.closed or not self.opened:

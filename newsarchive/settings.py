@@ -98,6 +98,9 @@ ITEM_PIPELINES = {
 # the article id, not the URL, identifies an article: one fetch per id
 REQUEST_FINGERPRINTER_CLASS = "newsarchive.fingerprint.ArticleFingerprinter"
 
+# items are few per response (one article page gives one); Scrapy starts this many tasks per callback output
+CONCURRENT_ITEMS = 8
+
 LOG_LEVEL = "INFO"
 LOGSTATS_INTERVAL = 0
 FEED_EXPORT_ENCODING = "utf-8"

@@ -222,6 +222,20 @@ class WarcWriter:
         self._maybe_rotate()
 
     # -- closing ---------------------------------------------------------------
+    def abandon(self) -> None:
+        """After a failed write: stop without handing the file over. It is cut back to its last whole record
+        and stays staged, for `recover` to hand over on the next run, as after a crash."""
+        if self._fh is None:
+            return
+        try:
+            self._fh.close()
+        except OSError:
+            pass  # the buffered tail that could not be written is what the cut removes anyway
+        path = self._path
+        self._fh = self._path = self._key = None
+        if path is not None and path.exists():
+            cut_to_whole_records(path)
+
     def close(self) -> None:
         """Close the current file: rename, index, hand to the store."""
         if self._fh is None:
@@ -287,6 +301,14 @@ def whole_records_end(path: Path) -> int:
     return good
 
 
+def cut_to_whole_records(path: Path) -> int:
+    """Truncate a WARC file after its last whole record; returns the new size."""
+    end = whole_records_end(path)
+    with open(path, "r+b") as fh:
+        fh.truncate(end)
+    return end
+
+
 def staged_key(open_path: Path) -> str:
     """The store key a staged file was meant for, from its name (the timestamp is the capture date)."""
     name = open_path.name[: -len(OPEN_SUFFIX)] if open_path.name.endswith(OPEN_SUFFIX) else open_path.name
@@ -323,13 +345,10 @@ def recover(store: Store, staging_dir: Path, *, only_dead: bool = True) -> list[
             path.unlink(missing_ok=True)
             continue
         if path.name.endswith(".warc.gz" + OPEN_SUFFIX):
-            end = whole_records_end(path)
-            if end == 0:
+            if cut_to_whole_records(path) == 0:
                 log.warning("recover: %s held no whole record; removed", path.name)
                 path.unlink()
                 continue
-            with open(path, "r+b") as fh:
-                fh.truncate(end)
             key = staged_key(path)
         elif path.name.endswith(".warc.gz"):
             key = staged_key(path)

@@ -17,6 +17,7 @@ from scrapy.exceptions import DropItem
 
 from newsarchive.crawlrun import CrawlRun
 from newsarchive.errors import NotAnArticle
+from newsarchive.urls import match_article
 
 log = logging.getLogger(__name__)
 
@@ -61,8 +62,13 @@ class ParsePipeline:
             self.run.report.counts["parse_failures"] += 1
             self.run.report.fail(item["fetched_url"], reason, article_id=item["id"])
             raise DropItem(reason) from None
-        if record.get("id") != item["id"]:
-            # the page declares another article than the link named: keep the page's word, note it
-            log.warning("%s: page declares id %s", item["fetched_url"], record.get("id"))
+        fetched_as = match_article(item["fetched_url"])
+        expected_id = fetched_as.id if fetched_as is not None else item["id"]
+        if record.get("id") != expected_id:
+            # a page may not speak for another article: filing it under the id it claims would let one page
+            # overwrite another's record. It stays captured in WARC and is reported.
+            reason = f"page declares article {record.get('id')} but was fetched as {expected_id}"
+            self.run.report.fail(item["fetched_url"], reason, article_id=item["id"])
+            raise DropItem(reason)
         item["record"] = record
         return item

@@ -8,6 +8,7 @@ record (the same key is overwritten with the same content).
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 from typing import Any
@@ -31,7 +32,7 @@ class RecordPipeline:
     def from_crawler(cls, crawler: Crawler) -> "RecordPipeline":
         return cls(CrawlRun.of(crawler))
 
-    def process_item(self, item: dict[str, Any]) -> dict[str, Any]:
+    async def process_item(self, item: dict[str, Any]) -> dict[str, Any]:
         item.pop("html", None)  # kept in WARC; feeds and Scrapyd's items_dir get the light item
         run = self.run
         record: dict[str, Any] = item.pop("record")
@@ -46,27 +47,36 @@ class RecordPipeline:
             record["published"] = published.isoformat()
         key = layout.record_key(record["id"], published)
         record.update(fetched_url=item["fetched_url"], fetched_at=iso_utc(fetched_at), capture=capture)
+        # the writes (each fsynced) run in a thread: the reactor keeps fetching meanwhile
+        changed = await asyncio.to_thread(self._store, item, record, key, published)
+        if changed is None:
+            run.report.counts["articles_new"] += 1
+        elif not changed:
+            run.report.counts["articles_unchanged"] += 1
+            return item
+        else:
+            run.report.counts["articles_changed"] += 1
+            run.report.changes.append({"id": record["id"], "url": record["url"], "fields": changed})
+        run.report.records_written += 1
+        assert run.writer is not None  # the WARC writer belongs to the reactor thread
+        run.writer.write_metadata(item["fetched_url"], capture["record_id"],
+                                  {"record": key, "article-id": record["id"], "parser": record.get("parser", "")})
+        return item
 
-        previous = recordstore.read_record(run.store, key) if record["id"] in run.known else None
+    def _store(self, item: dict[str, Any], record: dict[str, Any], key: str, published: dt.date) -> list[str] | None:
+        """Record (and history) first, state last. Returns the changed fields, [] if unchanged, None if new."""
+        store = self.run.store
+        previous = recordstore.read_record(store, key) if record["id"] in self.run.known else None
         if previous is not None:
             changed = article.changed_fields(previous, record)
             if not changed:
                 # the stored record stays, and so does the capture it points to
-                run.report.counts["articles_unchanged"] += 1
                 self._remember(item, previous, key, previous.get("capture"))
-                return item
-            recordstore.keep_history(run.store, previous, published)
-            run.report.counts["articles_changed"] += 1
-            run.report.changes.append({"id": record["id"], "url": record["url"], "fields": changed})
-        else:
-            run.report.counts["articles_new"] += 1
-        recordstore.write_record(run.store, key, record)
-        run.report.records_written += 1
-        assert run.writer is not None
-        run.writer.write_metadata(item["fetched_url"], capture["record_id"],
-                                  {"record": key, "article-id": record["id"], "parser": record.get("parser", "")})
-        self._remember(item, record, key, capture)
-        return item
+                return []
+            recordstore.keep_history(store, previous, published)
+        recordstore.write_record(store, key, record)
+        self._remember(item, record, key, record["capture"])
+        return changed if previous is not None else None
 
     def _remember(self, item: dict[str, Any], record: dict[str, Any], key: str, capture: dict[str, Any] | None) -> None:
         capture = capture or {}

@@ -98,23 +98,26 @@ def test_traversal_links_and_claims_never_leave_the_layout(hostile_run: HostileR
     done, store = hostile_run.done, hostile_run.store
     # the one article link among the traversals names an id the site does not have: a 404, reported
     assert done.code == Exit.PARTIAL, done.result
-    assert done.failures() == {GHOST_ID: "HTTP 404"}
+    liar = hostile_run.site.corpus.on(hostile_run.site.day, "world")[1]
+    assert done.failures() == {GHOST_ID: "HTTP 404",
+                               liar.id: f"page declares article {OTHER_ID} but was fetched as {liar.id}"}
     assert_store_layout(store)
     assert leftovers(store) == []
     # nothing was written beside the store, let alone at the traversal targets
     assert os.listdir(hostile_run.root) == ["archive"]
 
 
-def test_a_page_claiming_another_id_is_filed_under_that_valid_id(hostile_run: HostileRun) -> None:
+def test_a_page_claiming_another_id_cannot_write_that_record(hostile_run: HostileRun) -> None:
     site = hostile_run.site
     got = records(hostile_run.store)
     world = site.corpus.on(site.day, "world")
     liar, dotter = world[1], world[2]
-    # "…/2003634936/../../../../x": the claim names a valid id, so the page's own word is kept, under that id
-    assert got[OTHER_ID]["headline"] == liar.expected_record()["headline"]
+    # "…/2003634936/../../../../x" names another valid id: refused, so no page can overwrite another's record
+    assert OTHER_ID not in got and liar.id not in got
+    assert any(r.url == site.url(liar.path()) for r in warc_records(hostile_run.store) if r.type == "response")
     # "…/../../etc/passwd" names no article: the link the crawl followed identifies the page
     assert got[dotter.id]["url"] == dotter.url
-    assert set(got) == site.expected_ids() - {liar.id} | {OTHER_ID}
+    assert set(got) == site.expected_ids() - {liar.id}
 
 
 def test_links_to_other_hosts_are_not_followed_nor_shadow_the_real_link(hostile_run: HostileRun) -> None:

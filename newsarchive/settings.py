@@ -40,7 +40,7 @@ NEWSARCHIVE_LAYOUT_MIN_FAILURES = 5
 NEWSARCHIVE_MAX_RESPONSE_SIZE = 20 * 1024 * 1024
 #: take the store's lock (off for workers sharing a Redis frontier, which coordinate there)
 NEWSARCHIVE_LOCK = True
-#: Redis URL (redis://HOST:PORT/DB) of a frontier shared by several workers (docs/scaling.md); None: one process
+#: Redis URL (redis://HOST:PORT/DB) of a frontier shared by several workers (README, "Scaling out"); None: one process
 NEWSARCHIVE_FRONTIER = None
 #: seconds a worker may go without a heartbeat before its in-flight requests are handed to the others
 NEWSARCHIVE_FRONTIER_LEASE_TTL = 30

@@ -1,4 +1,4 @@
-"""docs/scheduling.md as an operator would use it: its backfill script and crontab line run, its units verified.
+"""The README's Scheduling section as an operator would use it: its backfill script and crontab line run, its units verified.
 
 The snippets are cut from the document itself, so the document cannot drift
 from what is tested. Only what points at the real site or real paths is
@@ -27,7 +27,7 @@ from tests.site.server import SiteServer
 
 pytestmark = pytest.mark.slow
 
-DOC = REPO / "docs" / "scheduling.md"
+DOC = REPO / "README.md"
 UNITS = REPO / "docs" / "systemd"
 #: where the document installs things, and the sections the crawls here are limited to
 DOC_VENV_BIN = "/opt/newsarchive/.venv/bin"
@@ -36,7 +36,7 @@ SECTIONS = ["front", "world"]
 
 
 def snippet(name: str) -> str:
-    """The fenced block right after `<!-- test:NAME -->` in docs/scheduling.md."""
+    """The fenced block right after `<!-- test:NAME -->` in the README."""
     match = re.search(rf"<!-- test:{name} -->\s*```[\w-]*\n(.*?)\n```", DOC.read_text(encoding="utf-8"), re.S)
     assert match, f"no <!-- test:{name} --> block in {DOC}"
     return match.group(1)

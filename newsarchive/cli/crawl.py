@@ -64,7 +64,7 @@ def build_settings(options: dict[str, Any]):  # -> scrapy.settings.Settings
 @click.option("--spool-dir", metavar="DIR", help="Local spool for an S3 store (default under $XDG_CACHE_HOME).")
 @click.option("--base-url", metavar="URL", help="Fetch from a mirror of the site (records keep the canonical URLs).")
 @click.option("--frontier", metavar="redis://HOST:PORT/DB", help="Share the crawl with other workers through "
-              "this Redis (docs/scaling.md). Default: $NEWSARCHIVE_FRONTIER, else none.")
+              "this Redis (README, 'Scaling out'). Default: $NEWSARCHIVE_FRONTIER, else none.")
 @click.option("--refresh", is_flag=True, help="Fetch archived articles again; record edits, revisit the unchanged.")
 @click.option("--contact", metavar="EMAIL/URL", help="Contact for the site's operators, sent in the User-Agent.")
 @click.option("-s", "--set", "extra", multiple=True, metavar="NAME=VALUE", help="Any Scrapy or NEWSARCHIVE_* setting.")

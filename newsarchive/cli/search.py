@@ -135,7 +135,7 @@ def _highlighted(snippet: str, ranges: list[tuple[int, int]], terminal: bool) ->
 def export(fmt: str, output: str, store: str | None, **filters: Any) -> Exit:
     """Export records (all, or those the filters select) for pandas, DuckDB, Spark...
 
-    Parquet has typed columns (docs/research.md lists them); CSV joins body
+    Parquet has typed columns (the README's "Export" lists them); CSV joins body
     paragraphs with a blank line; JSON Lines has the whole records.
     """
     from newsarchive.errors import UserError

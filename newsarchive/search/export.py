@@ -30,7 +30,7 @@ FORMATS = ("parquet", "csv", "jsonl")
 BATCH = 5_000
 _TS = pa.timestamp("us", tz="UTC")
 
-#: the Parquet schema, a public contract (docs/research.md): add columns, never rename
+#: the Parquet schema, a public contract (README, "Export"): add columns, never rename
 CAPTURE_TYPE = pa.struct([("warc", pa.string()), ("offset", pa.int64()), ("length", pa.int64()),
                           ("record_id", pa.string()), ("payload_digest", pa.string())])
 IMAGE_TYPE = pa.struct([("url", pa.string()), ("caption", pa.string()), ("credit", pa.string())])

@@ -87,7 +87,7 @@ class Scrapyd:
     def write_config(self) -> Path:
         """Everything Scrapyd keeps goes under root; it polls its queue often so tests do not wait.
 
-        items_dir stays empty (Scrapyd's default), as docs/scheduling.md says: the
+        items_dir stays empty (Scrapyd's default), as the README's Scheduling section says: the
         store is the archive, and the items carry raw page bytes a JSON feed cannot write.
         """
         for name in ("eggs", "logs", "dbs"):

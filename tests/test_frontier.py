@@ -115,7 +115,7 @@ def test_two_workers_make_one_crawl_and_leave_each_others_warc_alone(
     site = corpus_site(make_site)
     # a few slow articles keep the first worker busy while the second one starts and runs its recovery
     for article_id in sorted(listed_ids(site.corpus, default_days(DAYS)))[:3]:
-        site.inject(site.corpus[article_id].path(), Fault.slow(4.0))
+        site.inject(site.corpus[article_id].path(), Fault.slow(10.0))
     store = tmp_path / "archive"
     args = local_args(site, store, valkey)
     first = start_workers(1, args, tmp_path)[0]
@@ -164,14 +164,14 @@ def test_a_worker_killed_mid_crawl_loses_nothing(make_site: Callable[..., SiteSe
                                                  tmp_path: Path) -> None:
     site = corpus_site(make_site)
     expected = listed_ids(site.corpus, default_days(DAYS))
-    for article_id in sorted(expected)[::4]:
-        site.inject(site.corpus[article_id].path(), Fault.slow(0.5))
+    for article_id in sorted(expected)[::2]:  # slow enough that both workers hold leases, even on a busy machine
+        site.inject(site.corpus[article_id].path(), Fault.slow(1.5))
     store = tmp_path / "archive"
     args = local_args(site, store, valkey)
     victim, survivor = start_workers(2, args, tmp_path)
     # kill it while it holds leases and has already archived something
     in_flight = wait_for(lambda: (store / "records").exists() and _leased_article_ids(valkey, victim.pid),
-                         what="the victim holding leased articles")
+                         timeout=90, what="the victim holding leased articles")
     in_flight |= _leased_article_ids(valkey, victim.pid)
     os.kill(victim.pid, signal.SIGKILL)
     victim.wait()

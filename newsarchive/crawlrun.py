@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 import logging
-import os
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -19,7 +18,6 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.settings import BaseSettings
 
-from newsarchive import __version__
 from newsarchive.errors import StoreError, StoreWriteFailed
 from newsarchive.exitcodes import Exit
 from newsarchive.frontier import apply_frontier_settings

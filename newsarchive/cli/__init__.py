@@ -14,7 +14,7 @@ import os
 import sys
 import tempfile
 import traceback
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
@@ -57,7 +57,7 @@ class LazyGroup(click.Group):
             raise
 
 
-def fail(message: str, code: Exit) -> "NoReturn":  # type: ignore[name-defined]
+def fail(message: str, code: Exit) -> NoReturn:
     """One line on stderr, then exit with the code."""
     click.echo(f"newsarchive: {message}", err=True)
     sys.exit(int(code))

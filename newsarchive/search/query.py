@@ -25,7 +25,6 @@ from tantivy import FieldType, Occur, Query
 
 from newsarchive.dates import parse_date
 from newsarchive.errors import UserError
-from newsarchive.exitcodes import Exit
 from newsarchive.search.schema import TEXT_FIELDS, date_value, normalize_name
 from newsarchive.urls import SECTIONS, section_slug
 

@@ -17,7 +17,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -31,6 +30,8 @@ from typing import Any
 
 import pytest
 
+from tests.plugins.process import free_port
+
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 #: Scrapyd's job states, in order; "finished" is the only terminal one
@@ -38,13 +39,6 @@ JOB_STATES = ("pending", "running", "finished")
 #: what a copy of the checkout leaves out: VCS, venv, build output, caches, a local archive
 _NOT_COPIED = shutil.ignore_patterns(".git", ".venv", "build", "dist", "*.egg-info", "__pycache__", ".pytest_cache",
                                      ".hypothesis", "archive", "*.pyc")
-
-
-def free_port() -> int:
-    """A port free on 127.0.0.1 now (the OS picks it; servers bind it a moment later)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def copy_project(dest: Path) -> Path:

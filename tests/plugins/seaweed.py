@@ -8,19 +8,18 @@ it back on the same data directory and the same ports, so acknowledged objects a
 
 from __future__ import annotations
 
-import atexit
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Iterator
 
 import pytest
+
+from tests.plugins.process import ServerProcess
 
 ACCESS_KEY = "newsarchive-test-key"
 SECRET_KEY = "newsarchive-test-secret-do-not-print"
@@ -75,8 +74,10 @@ def _ports() -> dict[str, int]:
             s.close()
 
 
-class SeaweedServer:
+class SeaweedServer(ServerProcess):
     """One `weed mini` with one bucket and one set of credentials."""
+
+    name = "weed mini"
 
     def __init__(self, root: Path, bucket: str = "archive-test") -> None:
         self.root = Path(root)
@@ -109,40 +110,14 @@ class SeaweedServer:
                 f"-bucket={self.bucket}", "-master.telemetry=false",
                 *(f"-{flag}={port}" for flag, port in self.ports.items())]
         env = dict(os.environ, AWS_ACCESS_KEY_ID=self.access_key, AWS_SECRET_ACCESS_KEY=self.secret_key)
-        with open(self.log, "ab") as log:
-            self.proc = subprocess.Popen(args, env=env, cwd=self.root, stdout=log, stderr=subprocess.STDOUT,
-                                         stdin=subprocess.DEVNULL, start_new_session=True)
-        atexit.register(self.stop)  # even if pytest dies before its finalizers, no server outlives it
+        self.spawn(args, cwd=self.root, env=env, log=self.log)
         client = self.client()
-        deadline = time.monotonic() + timeout
-        while True:  # ready means a real write goes through, not just an open port
-            try:
-                client.put_object(Bucket=self.bucket, Key=".ready", Body=b"ok")
-                client.delete_object(Bucket=self.bucket, Key=".ready")
-                return
-            except Exception as exc:
-                if self.proc.poll() is not None or time.monotonic() > deadline:
-                    self.stop()
-                    tail = self.log.read_text(errors="replace")[-2000:]
-                    raise RuntimeError(f"weed mini did not start ({exc}); log tail:\n{tail}") from None
-                time.sleep(0.1)
 
-    def stop(self) -> None:
-        if self.proc is None:
-            return
-        try:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        self.proc.wait(timeout=10)
-        self.proc = None
+        def write() -> None:  # ready means a real write goes through, not just an open port
+            client.put_object(Bucket=self.bucket, Key=".ready", Body=b"ok")
+            client.delete_object(Bucket=self.bucket, Key=".ready")
 
-    def __enter__(self) -> "SeaweedServer":
-        self.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+        self.wait_ready(write, timeout, log=self.log)
 
 
 @pytest.fixture(scope="session")

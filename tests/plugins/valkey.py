@@ -6,17 +6,14 @@ killed at the end (and at exit, should pytest die before its finalizers).
 
 from __future__ import annotations
 
-import atexit
-import os
-import signal
-import socket
 import subprocess
 import tempfile
-import time
 from pathlib import Path
 from typing import Iterator
 
 import pytest
+
+from tests.plugins.process import ServerProcess, free_port
 
 
 def valkey_binary() -> str:
@@ -28,13 +25,9 @@ def valkey_binary() -> str:
     return str(found[0])
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+class ValkeyServer(ServerProcess):
+    name = "valkey-server"
 
-
-class ValkeyServer:
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
         self.port = free_port()
@@ -49,29 +42,9 @@ class ValkeyServer:
     def start(self, timeout: float = 10.0) -> "ValkeyServer":
         args = [valkey_binary(), "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
                 "--appendonly", "no", "--dir", str(self.root), "--logfile", str(self.root / "valkey.log")]
-        self.proc = subprocess.Popen(args, cwd=self.root, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.DEVNULL, start_new_session=True)
-        atexit.register(self.stop)
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                self.client().ping()
-                return self
-            except Exception as exc:  # noqa: BLE001 - not up yet
-                if self.proc.poll() is not None or time.monotonic() > deadline:
-                    self.stop()
-                    raise RuntimeError(f"valkey-server did not start: {exc}") from None
-                time.sleep(0.05)
-
-    def stop(self) -> None:
-        if self.proc is None:
-            return
-        try:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        self.proc.wait(timeout=10)
-        self.proc = None
+        self.spawn(args, cwd=self.root)
+        self.wait_ready(lambda: self.client().ping(), timeout, log=self.root / "valkey.log")
+        return self
 
 
 @pytest.fixture(scope="session")

@@ -1,7 +1,10 @@
 """The local folder store: the default (`./archive`, a path or `file://` URI).
 
-Writes go to a temporary file in the destination folder, are fsynced, then
-renamed over the key: a crash leaves the old object or the new one.
+Writes go to a temporary file in `<root>/.tmp/` (the same file system, so the
+rename is atomic), are fsynced, then renamed over the key: a crash leaves the
+old object or the new one. Temporary files are named for their host and
+process, so the next run can sweep those of a process that died mid-write
+without touching a live writer's (several workers may share one folder).
 """
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ from __future__ import annotations
 import errno
 import os
 import shutil
+import socket
 import tempfile
 from pathlib import Path
 from typing import BinaryIO, Iterator
@@ -19,6 +23,7 @@ from newsarchive.errors import KeyNotFound, StoreDenied, StoreWriteFailed
 from newsarchive.store.base import ObjectInfo, Store, validate_key
 
 TMP_SUFFIX = ".tmp"
+_HOST = socket.gethostname().replace("~", "-")
 
 
 def _write_error(path: Path, exc: OSError) -> StoreWriteFailed:
@@ -44,6 +49,25 @@ class LocalStore(Store):
         # inside the root: handing a closed WARC over is a rename, never a copy
         return self.root / ".staging"
 
+    @property
+    def tmp_dir(self) -> Path:
+        return self.root / ".tmp"
+
+    def sweep(self) -> int:
+        """Remove temporary files left by dead writers on this host; returns how many."""
+        from newsarchive.lock import pid_alive
+
+        if not self.tmp_dir.is_dir():
+            return 0
+        removed = 0
+        for path in self.tmp_dir.iterdir():
+            host, _, rest = path.name.partition("~")
+            pid = rest.split("~", 1)[0]
+            if host == _HOST and pid.isdigit() and not pid_alive(int(pid)):
+                path.unlink(missing_ok=True)
+                removed += 1
+        return removed
+
     def check(self) -> None:
         try:
             self.root.mkdir(parents=True, exist_ok=True)
@@ -52,18 +76,21 @@ class LocalStore(Store):
         if not os.access(self.root, os.W_OK | os.X_OK):
             raise StoreDenied(f"store {self.root}: not writable")
         # a real write: catches read-only mounts and a full disk before the crawl starts
-        probe = self.root / f".probe-{os.getpid()}{TMP_SUFFIX}"
+        probe = self.tmp_dir / f"{_HOST}~{os.getpid()}~probe{TMP_SUFFIX}"
         try:
+            self.tmp_dir.mkdir(exist_ok=True)
             probe.write_bytes(b"ok")
         except OSError as exc:
             raise _write_error(self.root, exc) from None
         finally:
             probe.unlink(missing_ok=True)
+        self.sweep()
 
     def _atomic_write(self, dest: Path, write: "callable[[BinaryIO], None]") -> None:
         try:
             dest.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=TMP_SUFFIX, dir=dest.parent)
+            self.tmp_dir.mkdir(exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f"{_HOST}~{os.getpid()}~", suffix=TMP_SUFFIX, dir=self.tmp_dir)
         except OSError as exc:
             raise _write_error(dest, exc) from None
         try:

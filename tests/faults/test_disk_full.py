@@ -27,7 +27,7 @@ def test_disk_full_mid_crawl_stops_cleanly_and_the_next_run_completes(fault_site
         assert "STORE_WRITE_FAILED" in full.result.err.splitlines()[-4]
         # nothing half-written: no temporary file anywhere, and a staged WARC (handed over by the next run, as
         # after a crash) holds whole records only
-        assert not [p for p in disk.rglob("*") if p.name.endswith(".tmp")]
+        assert not [p for p in disk.rglob("*") if p.is_file() and p.name.endswith(".tmp")]
         staged = [p for p in (store / ".staging").rglob("*") if p.is_file()]
         assert all(whole_records_end(p) == p.stat().st_size for p in staged), staged
         assert len(records(store)) < len(fault_site.expected_ids())
@@ -55,4 +55,4 @@ def test_a_full_disk_before_the_crawl_is_one_line_and_no_fetch(fault_site: Fault
         assert_one_line_error(done.result, Exit.STORE_WRITE_FAILED)
         assert "disk full" in done.result.err
         assert fault_site.total_hits() == 0
-        assert not [p for p in disk.rglob("*") if p.name.endswith(".tmp")]
+        assert not [p for p in disk.rglob("*") if p.is_file() and p.name.endswith(".tmp")]

@@ -80,14 +80,25 @@ DOWNLOAD_WARNSIZE = 0
 # a body shorter than its Content-Length is kept (and marked truncated), not thrown away
 DOWNLOAD_FAIL_ON_DATALOSS = False
 
+# what this crawler does not use is off: every component costs each of a crawl's requests
 DOWNLOADER_MIDDLEWARES = {
-    "newsarchive.middleware.MirrorMiddleware": 50,
+    "newsarchive.middleware.MirrorMiddleware": 50,  # refuses every host but the site: Scrapy's Offsite is redundant
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+    "scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware": None,
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
     "newsarchive.middleware.SafeRedirectMiddleware": 590,
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
     "newsarchive.middleware.BackoffRetryMiddleware": 545,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
 }
+SPIDER_MIDDLEWARES = {
+    "scrapy.spidermiddlewares.urllength.UrlLengthMiddleware": None,
+    "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
+    "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": None,
+}
 EXTENSIONS = {
+    # an HTTP control port on every crawl is not something an unattended archive should open
+    "scrapy.extensions.remote_control.RemoteControl": None,
     "newsarchive.capture.WarcCapture": 100,
     "newsarchive.progress.Progress": 200,
 }

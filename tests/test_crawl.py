@@ -264,3 +264,23 @@ def test_failed_articles_are_reported_and_the_rest_archived(fresh_site: SiteServ
     assert again.code == Exit.OK, again
     assert set(records(store)) == set(ids)
     assert {i for i in ids if fresh_site.article_hits(i)} == {broken.id, garbage.id}
+
+
+def test_warc_files_rotate_each_whole_and_indexed(fresh_site: SiteServer, tmp_path: Path) -> None:
+    store = tmp_path / "a"
+    result = crawl(fresh_site, store, "--set", "NEWSARCHIVE_WARC_MAX_SIZE=200000")
+    assert result.code == Exit.OK, result
+    files = sorted((store / "warc").rglob("*.warc.gz"))
+    assert len(files) >= 3
+    names = [f.name for f in files]
+    serials = [int(n.split("-")[2]) for n in names]
+    assert serials == list(range(len(files))), names  # TT-<timestamp>-<serial>-<host>-<pid>.warc.gz
+    warcio_check(store)
+    for path in files:
+        first = next(r for r in warc_records(store) if r.file == path)
+        assert first.type == "warcinfo" and first.offset == 0  # every file opens with its warcinfo
+        cdxj = path.with_name(path.name[: -len(".warc.gz")] + ".cdxj").read_text().splitlines()
+        assert cdxj and all(json.loads(line.split(" ", 2)[2])["filename"] == path.name for line in cdxj)
+    # records point into whichever file holds their capture
+    assert {r["capture"]["warc"] for r in records(store).values()} <= {str(f.relative_to(store)) for f in files}
+    assert len({r["capture"]["warc"] for r in records(store).values()}) >= 2

@@ -290,15 +290,19 @@ class CrawlRun:
                 self.report.layout_suspected.append(note)
 
     def outcome(self) -> Exit:
-        """Precedence: a failed store write > layout change > spooled > partial > ok (the worst news first)."""
+        """Precedence: a failed store write > layout change > site unreachable > spooled > partial > ok
+        (the worst news first). A list that could not be read may hide articles: that is a partial run too."""
         if self.fatal is not None:
             return Exit(self.fatal.exit_code)
         self.layout_check()
         if self.report.layout_suspected:
             return Exit.LAYOUT_CHANGED
+        counts = self.report.counts
+        if counts.get("list_failures", 0) and not counts.get("list_pages", 0):
+            return Exit.SITE_UNREACHABLE
         if self.store.pending():
             return Exit.SPOOLED
-        if self.report.counts.get("articles_failed", 0):
+        if counts.get("articles_failed", 0) or counts.get("list_failures", 0):
             return Exit.PARTIAL
         return Exit.OK
 

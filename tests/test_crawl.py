@@ -284,3 +284,16 @@ def test_warc_files_rotate_each_whole_and_indexed(fresh_site: SiteServer, tmp_pa
     # records point into whichever file holds their capture
     assert {r["capture"]["warc"] for r in records(store).values()} <= {str(f.relative_to(store)) for f in files}
     assert len({r["capture"]["warc"] for r in records(store).values()}) >= 2
+
+
+def test_a_site_that_cannot_be_reached_is_not_a_success(tmp_path: Path) -> None:
+    from tests.plugins.process import free_port
+
+    store = tmp_path / "a"
+    result = run_cli("crawl", "--base-url", f"http://127.0.0.1:{free_port()}", "--store", str(store),
+                     "--set", "RETRY_TIMES=1")
+    assert result.code == Exit.SITE_UNREACHABLE, result
+    assert "Traceback" not in result.err and "SITE_UNREACHABLE" in result.err
+    report = json.loads(next((store / "runs").glob("*.json")).read_text())
+    assert report["counts"]["list_pages"] == 0 and report["counts"]["list_failures"] > 0
+    assert report["outcome"] == "SITE_UNREACHABLE" and not (store / "records").exists()

@@ -118,14 +118,19 @@ def crawl(since: str | None, until: str | None, sections: str | None, max_articl
 
 
 class QuietThirdParty(logging.Filter):
-    """Below WARNING, only newsarchive's own records pass (Scrapy resets its loggers' levels, a filter holds)."""
+    """Below WARNING, only newsarchive's own records pass (Scrapy resets its loggers' levels, a filter holds);
+    third-party errors keep their one-line message without the traceback."""
 
     def __init__(self, show_info: bool) -> None:
         super().__init__()
         self.show_info = show_info
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return record.levelno >= logging.WARNING or self.show_info or record.name.startswith("newsarchive")
+        ours = record.name.startswith("newsarchive")
+        if not (ours or self.show_info):
+            # a refused connection is a line in a cron mail, not a page of Twisted frames (-v shows them)
+            record.exc_info, record.exc_text = None, None
+        return record.levelno >= logging.WARNING or self.show_info or ours
 
 
 def _run_scrapy(settings, spidercls, params: dict[str, Any]) -> None:  # type: ignore[no-untyped-def]

@@ -68,7 +68,10 @@ def from_html_list(html: bytes, page_url: str, canonical_page_url: str) -> Found
     here_query = parse_qs(here.query)
     pages: set[str] = set()
     for m in _HREF_RE.finditer(html):
-        href = m.group(1).decode("utf-8", "replace").strip().replace("&amp;", "&")
+        raw = m.group(1)
+        if b"archives" not in raw and b"page" not in raw.lower():
+            continue  # neither an article nor a further page: most of a page's links (menus, assets, ads)
+        href = raw.decode("utf-8", "replace").strip().replace("&amp;", "&")
         url = urljoin(base, href)
         _add_article(found, url, seen)
         parts = urlsplit(url)

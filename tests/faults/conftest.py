@@ -90,18 +90,13 @@ class FaultSite(SiteServer):
 
 
 @pytest.fixture
-def make_fault_site() -> Iterator[Callable[..., FaultSite]]:
+def make_fault_site(make_site: Callable[..., SiteServer]) -> Callable[..., FaultSite]:
     """make_fault_site(per_section=...) -> a started one-day site of its own, stopped after the test."""
-    servers: list[FaultSite] = []
 
     def make(per_section: int = 3, **corpus_kwargs: Any) -> FaultSite:
-        server = FaultSite(Corpus(days=default_days(1), per_section=per_section, **corpus_kwargs)).start()
-        servers.append(server)
-        return server
+        return make_site(server_cls=FaultSite, days=default_days(1), per_section=per_section, **corpus_kwargs)
 
-    yield make
-    for server in servers:
-        server.stop()
+    return make
 
 
 @pytest.fixture

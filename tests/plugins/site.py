@@ -34,11 +34,13 @@ def site(site_corpus: Corpus) -> Iterator[SiteServer]:
 
 @pytest.fixture
 def make_site() -> Iterator[Callable[..., SiteServer]]:
-    """make_site(**Corpus kwargs) -> a started server over a new corpus, stopped after the test."""
+    """make_site(**Corpus kwargs) -> a started server over a new corpus, stopped after the test.
+
+    `server_cls` picks a SiteServer subclass (the fault suite's records request times and plants pages)."""
     servers: list[SiteServer] = []
 
-    def make(**corpus_kwargs: Any) -> SiteServer:
-        server = SiteServer(Corpus(**corpus_kwargs)).start()
+    def make(server_cls: type[SiteServer] = SiteServer, **corpus_kwargs: Any) -> SiteServer:
+        server = server_cls(Corpus(**corpus_kwargs)).start()
         servers.append(server)
         return server
 

@@ -32,6 +32,19 @@ def crawl(site: SiteServer, store: str, env: dict[str, str] | None = None) -> Re
                    env=env, timeout=120)
 
 
+def crawled_archive(site: SiteServer, folder: Path, expected: int, *, stop_site: bool = True) -> Path:
+    """The module's one crawl into `folder/archive`, checked for its exit code. With `stop_site` the site goes
+    away afterwards, so the command under test can need nothing but the store."""
+    store = folder / "archive"
+    try:
+        result = crawl(site, str(store))
+    finally:
+        if stop_site:
+            site.stop()
+    assert result.code == expected, result
+    return store
+
+
 def plain_article(site: SiteServer, section: str, day_index: int = 0) -> SiteArticle:
     """An article of a section and day that no other list links (so it has one place in coverage)."""
     day = site.corpus.days[day_index]

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from newsarchive.exitcodes import Exit
-from tests.crawled import copy_store, crawl, plain_article, small_site, window
+from tests.crawled import copy_store, crawled_archive, plain_article, small_site, window
 from tests.plugins.cli import assert_one_line_error, run_cli
 from tests.site.corpus import SiteArticle
 from tests.site.faults import Fault
@@ -27,13 +27,7 @@ def site() -> SiteServer:
 
 @pytest.fixture(scope="module")
 def archive(site: SiteServer, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    store = tmp_path_factory.mktemp("coverage") / "archive"
-    try:
-        result = crawl(site, str(store))
-    finally:
-        site.stop()
-    assert result.code == Exit.PARTIAL, result
-    return store
+    return crawled_archive(site, tmp_path_factory.mktemp("coverage"), Exit.PARTIAL)
 
 
 def coverage(store: Path, *args: str) -> tuple[int, dict]:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from newsarchive.exitcodes import Exit
-from tests.crawled import copy_store, crawl, snapshot, small_site
+from tests.crawled import copy_store, crawled_archive, snapshot, small_site
 from tests.plugins.cli import assert_one_line_error, run_cli
 from tests.site.server import SiteServer
 
@@ -23,13 +23,7 @@ def site() -> SiteServer:
 
 @pytest.fixture(scope="module")
 def archive(site: SiteServer, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    store = tmp_path_factory.mktemp("reparse") / "archive"
-    try:
-        result = crawl(site, str(store))
-    finally:
-        site.stop()
-    assert result.code == Exit.OK, result
-    return store
+    return crawled_archive(site, tmp_path_factory.mktemp("reparse"), Exit.OK)
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from newsarchive.exitcodes import Exit
-from tests.crawled import copy_store, crawl, plain_article, small_site
+from tests.crawled import copy_store, crawl, crawled_archive, plain_article, small_site
 from tests.plugins.cli import assert_one_line_error, run_cli
 from tests.site.faults import Fault
 from tests.site.server import SiteServer
@@ -29,10 +29,8 @@ def site() -> Iterator[SiteServer]:
 
 @pytest.fixture(scope="module")
 def archive(site: SiteServer, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    store = tmp_path_factory.mktemp("verify") / "archive"
-    result = crawl(site, str(store))
-    assert result.code == Exit.PARTIAL, result  # the refused page
-    return store
+    # PARTIAL: the refused page; the site stays up for the S3 test's own crawl
+    return crawled_archive(site, tmp_path_factory.mktemp("verify"), Exit.PARTIAL, stop_site=False)
 
 
 def records(store: Path) -> list[Path]:

@@ -37,7 +37,6 @@ class Found:
 
     articles: list[tuple[ArticleRef, str]] = field(default_factory=list)  # (ref, absolute URL as linked)
     next_pages: list[str] = field(default_factory=list)  # absolute site URLs of further list pages
-    sitemaps: list[str] = field(default_factory=list)  # sitemaps an index names
 
 
 def _add_article(found: Found, url: str, seen: set[str]) -> None:
@@ -112,19 +111,6 @@ def from_feed(body: bytes, what: str = "feed") -> Found:
     for text in _texts(root):
         for m in _ARTICLE_TEXT_RE.finditer(text):
             _add_article(found, urljoin(SITE + "/", m.group(0)), seen)
-    return found
-
-
-def from_sitemap_index(body: bytes, what: str = "sitemap index") -> Found:
-    root = _safe_xml(body, what)
-    found = Found()
-    for el in root.iter():
-        if el.tag.rsplit("}", 1)[-1] == "loc" and el.text:
-            loc = el.text.strip()
-            if match_article(loc):
-                _add_article(found, loc, set(a[0].id for a in found.articles))
-            else:
-                found.sitemaps.append(urljoin(SITE + "/", loc))
     return found
 
 

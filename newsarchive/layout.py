@@ -73,6 +73,3 @@ def run_key(run_id: str) -> str:
 def state_key(article_id: str) -> str:
     return f"{STATE_ARTICLES_PREFIX}{validate_id(article_id)}.json"
 
-
-def records_prefix_for(day: dt.date) -> str:
-    return f"{RECORDS_PREFIX}{_day(day)}/"

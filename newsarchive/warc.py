@@ -161,10 +161,6 @@ class WarcWriter:
         if self._fh is not None and self._fh.tell() >= self.max_size:
             self.close()
 
-    @property
-    def current_key(self) -> str | None:
-        return self._key
-
     # -- records ---------------------------------------------------------------
     def write_exchange(self, ex: HttpExchange, *, revisit_of: dict[str, str] | None = None) -> Capture:
         """Write a response (or a revisit, when `revisit_of` names an identical earlier capture) and its request."""

@@ -5,7 +5,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STORE  ?= ./archive
 
-.PHONY: crawl test demo bench venv clean
+.PHONY: crawl test check lint demo bench venv clean
 
 $(VENV)/.base: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -13,7 +13,7 @@ $(VENV)/.base: pyproject.toml
 	$(PY) -m pip install --quiet -e .
 	touch $@
 
-$(VENV)/.test: $(VENV)/.base
+$(VENV)/.test: $(VENV)/.base pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $@
 
@@ -23,8 +23,17 @@ venv: $(VENV)/.base
 crawl: $(VENV)/.base
 	$(VENV)/bin/newsarchive crawl --store $(STORE)
 
-## test: the whole suite, starting its own servers (SeaweedFS, Valkey, Scrapyd, the local site)
-test: $(VENV)/.test
+## lint: ruff and mypy (configured in pyproject.toml)
+lint: $(VENV)/.test
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+
+## check: the fast loop: lint, types and the unit tests (no process, no server)
+check: lint
+	$(PY) -m pytest -q -m "not e2e"
+
+## test: lint, types, then the whole suite, starting its own servers (SeaweedFS, Valkey, Scrapyd, the local site)
+test: lint
 	$(PY) -m pytest
 
 ## demo: serve the bundled copy of the site on 127.0.0.1 and crawl it (no internet needed)

@@ -28,7 +28,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from newsarchive.urls import SECTIONS  # noqa: E402
+from newsarchive.site.urls import SECTIONS  # noqa: E402
 
 BIN = Path(sys.executable).parent
 
@@ -45,7 +45,8 @@ def start_site(days: int, self_links: bool) -> tuple[subprocess.Popen, str]:
     return proc, base
 
 
-def timed(args: list[str], env: dict[str, str] | None = None, cwd: Path | None = None) -> tuple[float, int, subprocess.CompletedProcess]:
+def timed(args: list[str], env: dict[str, str] | None = None,
+          cwd: Path | None = None) -> tuple[float, int, subprocess.CompletedProcess]:
     """Wall time and peak RSS (KiB) of a command and its descendants."""
     wrapper = ("import resource,subprocess,sys,time;t=time.perf_counter();"
                "p=subprocess.run(sys.argv[1:],capture_output=True,text=True);"
@@ -53,7 +54,7 @@ def timed(args: list[str], env: dict[str, str] | None = None, cwd: Path | None =
                "print('\\nBENCH',w,resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,p.returncode)")
     proc = subprocess.run([sys.executable, "-c", wrapper, *args], capture_output=True, text=True,
                           env={**os.environ, **(env or {})}, cwd=cwd)
-    line = [l for l in proc.stdout.splitlines() if l.startswith("BENCH ")][-1].split()
+    line = [row for row in proc.stdout.splitlines() if row.startswith("BENCH ")][-1].split()
     return float(line[1]), int(line[2]), proc
 
 

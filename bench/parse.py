@@ -27,8 +27,8 @@ import json
 import re
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from bs4 import BeautifulSoup
 from lxml import html as lxml_html

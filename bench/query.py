@@ -5,7 +5,7 @@
 
 Targets at 1,000,000 articles: median under 20 ms and p99 under 100 ms for
 every query class; build at least 5,000 records/s. Records come from
-newsarchive.search.sample (realistic shape, Zipfian words) and are written in
+bench.sample (realistic shape, Zipfian words) and are written in
 the store layout; the build is timed from the store (listing, reading,
 parsing, indexing, merging), as `newsarchive index` runs it. Query time is
 `Archive.search(limit=10)` end to end (query building, BM25 top-10, reading
@@ -23,14 +23,15 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.sample import SampleCorpus, write_records  # noqa: E402
 from newsarchive.search import Archive  # noqa: E402
 from newsarchive.search.index import change_marker  # noqa: E402
-from newsarchive.search.sample import SampleCorpus, write_records  # noqa: E402
 
 TARGET_MEDIAN_MS, TARGET_P99_MS, TARGET_BUILD_RATE = 20.0, 100.0, 5_000
 

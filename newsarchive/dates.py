@@ -1,15 +1,36 @@
-"""Print days are Taipei days: the paper's date line is in Asia/Taipei (UTC+8, no DST)."""
+"""Print days are Taipei days, and "today" can be pinned.
+
+The paper's date line is in Asia/Taipei (UTC+8, no DST). A crawl without
+dates archives "yesterday and today" in Taipei, so what "today" is decides what
+a run does: `NEWSARCHIVE_TODAY=YYYY-MM-DD` pins it (tests, demos, replaying a
+missed day's cron run), and functions that need it take it as an argument, so
+nothing that matters reads the wall clock behind the caller's back.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import os
+
+from newsarchive.errors import InvalidArgument
 
 TAIPEI = dt.timezone(dt.timedelta(hours=8), "Asia/Taipei")
 FIRST_ISSUE = dt.date(1999, 6, 15)
+#: pins the CLI's "today" (a Taipei print day); unset: the clock's
+TODAY_ENV = "NEWSARCHIVE_TODAY"
 
 
 def today_taipei(now: dt.datetime | None = None) -> dt.date:
-    return (now or dt.datetime.now(dt.timezone.utc)).astimezone(TAIPEI).date()
+    """Today's print day: $NEWSARCHIVE_TODAY if set, else the day in Taipei at `now` (default: the clock)."""
+    if now is None:
+        pinned = os.environ.get(TODAY_ENV)
+        if pinned:
+            try:
+                return parse_date(pinned)
+            except InvalidArgument:
+                raise InvalidArgument(f"${TODAY_ENV}: not a date (want YYYY-MM-DD): {pinned!r}") from None
+        now = utc_now()
+    return now.astimezone(TAIPEI).date()
 
 
 def parse_date(text: str) -> dt.date:
@@ -17,19 +38,19 @@ def parse_date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text.strip())
     except (ValueError, AttributeError):
-        raise ValueError(f"not a date (want YYYY-MM-DD): {text!r}") from None
+        raise InvalidArgument(f"not a date (want YYYY-MM-DD): {text!r}") from None
 
 
 def days(since: dt.date, until: dt.date) -> list[dt.date]:
     if until < since:
-        raise ValueError(f"--until {until} is before --since {since}")
+        raise InvalidArgument(f"--until {until} is before --since {since}")
     return [since + dt.timedelta(days=i) for i in range((until - since).days + 1)]
 
 
 def utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 def iso_utc(moment: dt.datetime) -> str:
     """2026-11-27T03:20:00.123456Z: the form every timestamp in the store takes."""
-    return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")

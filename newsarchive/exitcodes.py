@@ -1,4 +1,4 @@
-"""Exit codes: a contract with cron jobs and archivists' scripts.
+"""Exit codes: a contract with cron jobs and archivists' scripts, and the one place errors become codes.
 
 Each code means one thing so a wrapper script can react without parsing
 stderr. Never renumber; add new codes at the end.
@@ -7,6 +7,8 @@ stderr. Never renumber; add new codes at the end.
 from __future__ import annotations
 
 from enum import IntEnum
+
+from newsarchive import errors
 
 
 class Exit(IntEnum):
@@ -47,6 +49,32 @@ DESCRIPTIONS: dict[Exit, str] = {
     Exit.GAPS_FOUND: "coverage found gaps",
     Exit.SITE_UNREACHABLE: "no list page could be fetched (site or network down)",
 }
+
+#: error class -> exit code; an error takes the code of the nearest class in its MRO
+ERROR_CODES: dict[type[BaseException], Exit] = {
+    errors.UserError: Exit.USAGE,
+    errors.InvalidArgument: Exit.USAGE,
+    errors.NoRecords: Exit.BAD_INPUT,
+    errors.ArticleNotFound: Exit.BAD_INPUT,
+    errors.NotAnArticle: Exit.BAD_INPUT,
+    errors.StoreError: Exit.STORE_UNREACHABLE,
+    errors.StoreUnreachable: Exit.STORE_UNREACHABLE,
+    errors.StoreDenied: Exit.STORE_DENIED,
+    errors.StoreWriteFailed: Exit.STORE_WRITE_FAILED,
+    errors.StoreNotFound: Exit.USAGE,
+    errors.KeyNotFound: Exit.BAD_INPUT,
+    errors.LockHeld: Exit.LOCKED,
+    errors.CacheNotWritable: Exit.STORE_WRITE_FAILED,
+    errors.FrontierUnreachable: Exit.STORE_UNREACHABLE,
+}
+
+
+def exit_code_for(exc: BaseException) -> Exit:
+    """The exit code of an error: that of its nearest class in ERROR_CODES, INTERNAL for anything else (a bug)."""
+    for cls in type(exc).__mro__:
+        if cls in ERROR_CODES:
+            return ERROR_CODES[cls]
+    return Exit.INTERNAL
 
 
 def help_text() -> str:

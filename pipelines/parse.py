@@ -15,9 +15,10 @@ from typing import Any
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
-from newsarchive.crawlrun import CrawlRun
+from newsarchive.archive.report import PARSE_FAILURE
+from newsarchive.crawl.run import CrawlRun
 from newsarchive.errors import NotAnArticle
-from newsarchive.urls import match_article
+from newsarchive.site.urls import match_article
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +37,7 @@ class ParsePipeline:
         self.pool: Executor | None = None
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler) -> "ParsePipeline":
+    def from_crawler(cls, crawler: Crawler) -> ParsePipeline:
         return cls(CrawlRun.of(crawler), crawler.settings.getint("NEWSARCHIVE_PARSE_WORKERS", 1))
 
     def open_spider(self) -> None:
@@ -56,11 +57,11 @@ class ParsePipeline:
             else:
                 record = parse_to_record(item["html"], url)
         except NotAnArticle as exc:
-            reason = f"not an article: {exc}"
+            reason = f"{PARSE_FAILURE}: {exc}"
             if item.get("truncated"):
                 reason += f" (response truncated: {item['truncated']})"
-            self.run.report.counts["parse_failures"] += 1
-            self.run.report.fail(item["fetched_url"], reason, article_id=item["id"])
+            self.run.count("parse_failures")
+            self.run.fail(item["fetched_url"], reason, article_id=item["id"])
             raise DropItem(reason) from None
         fetched_as = match_article(item["fetched_url"])
         expected_id = fetched_as.id if fetched_as is not None else item["id"]
@@ -68,7 +69,7 @@ class ParsePipeline:
             # a page may not speak for another article: filing it under the id it claims would let one page
             # overwrite another's record. It stays captured in WARC and is reported.
             reason = f"page declares article {record.get('id')} but was fetched as {expected_id}"
-            self.run.report.fail(item["fetched_url"], reason, article_id=item["id"])
+            self.run.fail(item["fetched_url"], reason, article_id=item["id"])
             raise DropItem(reason)
         item["record"] = record
         return item

@@ -16,10 +16,12 @@ from typing import Any
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
-from newsarchive import article, layout, recordstore
-from newsarchive.crawlrun import CrawlRun
+from newsarchive import article
+from newsarchive.archive import records as recordstore
+from newsarchive.archive.keys import record_key
+from newsarchive.archive.state import ArticleState
+from newsarchive.crawl.run import CrawlRun
 from newsarchive.dates import iso_utc, utc_now
-from newsarchive.state import ArticleState
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +31,7 @@ class RecordPipeline:
         self.run = run
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler) -> "RecordPipeline":
+    def from_crawler(cls, crawler: Crawler) -> RecordPipeline:
         return cls(CrawlRun.of(crawler))
 
     async def process_item(self, item: dict[str, Any]) -> dict[str, Any]:
@@ -43,19 +45,19 @@ class RecordPipeline:
         try:
             published = dt.date.fromisoformat(record["published"])
         except (TypeError, ValueError):
-            published = run.window[0] if run.window else fetched_at.date()
+            published = run.window.first if run.window else fetched_at.date()
             record["published"] = published.isoformat()
-        key = layout.record_key(record["id"], published)
+        key = record_key(record["id"], published)
         record.update(fetched_url=item["fetched_url"], fetched_at=iso_utc(fetched_at), capture=capture)
         # the writes (each fsynced) run in a thread: the reactor keeps fetching meanwhile
         changed = await asyncio.to_thread(self._store, item, record, key, published)
         if changed is None:
-            run.report.counts["articles_new"] += 1
+            run.count("articles_new")
         elif not changed:
-            run.report.counts["articles_unchanged"] += 1
+            run.count("articles_unchanged")
             return item
         else:
-            run.report.counts["articles_changed"] += 1
+            run.count("articles_changed")
             run.report.changes.append({"id": record["id"], "url": record["url"], "fields": changed})
         run.report.records_written += 1
         assert run.writer is not None  # the WARC writer belongs to the reactor thread
@@ -71,17 +73,12 @@ class RecordPipeline:
             changed = article.changed_fields(previous, record)
             if not changed:
                 # the stored record stays, and so does the capture it points to
-                self._remember(item, previous, key, previous.get("capture"))
+                self._remember(item, previous, key)
                 return []
             recordstore.keep_history(store, previous, published)
         recordstore.write_record(store, key, record)
-        self._remember(item, record, key, record["capture"])
+        self._remember(item, record, key)
         return changed if previous is not None else None
 
-    def _remember(self, item: dict[str, Any], record: dict[str, Any], key: str, capture: dict[str, Any] | None) -> None:
-        capture = capture or {}
-        self.run.known.remember(ArticleState(
-            id=record["id"], payload_digest=capture.get("payload_digest"), fetched_at=record["fetched_at"],
-            record=key, url=record.get("fetched_url") or item["fetched_url"], record_id=capture.get("record_id"),
-            checked_at=iso_utc(utc_now()),
-        ))
+    def _remember(self, item: dict[str, Any], record: dict[str, Any], key: str) -> None:
+        self.run.known.remember(ArticleState.of_record(record, key, item["fetched_url"]))

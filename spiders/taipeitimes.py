@@ -7,7 +7,7 @@ Sources, by mode:
 - `since`/`until`: a backfill: for each print day, each section's
   `/News/<section>?pubdate=D` and the pages it paginates to.
 
-Articles are found by their URL pattern (newsarchive.discovery), kept if their
+Articles are found by their URL pattern (newsarchive.site.discovery), kept if their
 print date falls in the window, and fetched once per id. Extraction is the
 pipeline's job (newsarchive.parser); failures go to the run report.
 
@@ -16,59 +16,24 @@ Usage: scrapy crawl taipeitimes -a since=2024-10-01 -a until=2024-10-02 -a secti
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
-from typing import Any, AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable
+from typing import Any
 
 import scrapy
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from newsarchive import discovery
-from newsarchive.capture import CAPTURE_DATE_META, CAPTURE_META, IS_REVISIT_META, REVISIT_META, TRUNCATED_META
-from newsarchive.crawlrun import CrawlRun
-from newsarchive.dates import FIRST_ISSUE, days, parse_date, today_taipei
-from newsarchive.urls import SECTIONS, ArticleRef
+from newsarchive.crawl.capture import CAPTURE_DATE_META, CAPTURE_META, IS_REVISIT_META, REVISIT_META, TRUNCATED_META
+from newsarchive.crawl.run import CrawlRun
+from newsarchive.site import discovery
+from newsarchive.site.urls import ArticleRef
+from newsarchive.site.window import CrawlWindow
 
 log = logging.getLogger(__name__)
 
-#: sections that have articles every print day: an empty list there suggests a layout change
-ALWAYS_PUBLISHED = ("front", "taiwan", "biz", "editorials", "world", "sport")
 MAX_JSON_PAGES = 25
 ARTICLE_PRIORITY = 10  # articles before more lists: a capped crawl still archives whole articles
-
-
-def parse_sections(value: str | Iterable[str] | None) -> list[str]:
-    if value is None or value == "":
-        return list(SECTIONS)
-    items = value.split(",") if isinstance(value, str) else list(value)
-    slugs = [s.strip().lower() for s in items if s.strip()]
-    unknown = [s for s in slugs if s not in SECTIONS]
-    if unknown:
-        raise ValueError(f"unknown section(s): {', '.join(unknown)} (known: {', '.join(SECTIONS)})")
-    return slugs
-
-
-def window(since: str | None, until: str | None) -> tuple[dt.date, dt.date, bool]:
-    """(first day, last day, is a backfill) for the spider's arguments; ValueError if they make no sense."""
-    today = today_taipei()
-    if since or until:
-        first = parse_date(since) if since else parse_date(str(until))
-        last = parse_date(until) if until else today
-        backfill = True
-    else:
-        first, last, backfill = today - dt.timedelta(days=1), today, False
-    if last < first:
-        raise ValueError(f"--until {last} is before --since {first}")
-    if first < FIRST_ISSUE or last > today + dt.timedelta(days=1):
-        raise ValueError(f"dates must lie between the first issue ({FIRST_ISSUE}) and today ({today})")
-    return first, last, backfill
-
-
-def check_arguments(since: str | None = None, until: str | None = None, sections: str | None = None) -> None:
-    """Raise ValueError for arguments the spider would refuse (the CLI turns it into a usage error)."""
-    window(since, until)
-    parse_sections(sections)
 
 
 class TaipeiTimesSpider(scrapy.Spider):
@@ -77,22 +42,18 @@ class TaipeiTimesSpider(scrapy.Spider):
     def __init__(self, since: str | None = None, until: str | None = None, sections: str | None = None,
                  max_articles: str | int | None = None, refresh: str | bool | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.since, self.until, self.backfill = window(since, until)
-        self.days = days(self.since, self.until)
-        self.sections = parse_sections(sections)
+        self.window = CrawlWindow.resolve(since, until, sections)
+        self.since, self.until, self.backfill = self.window.first, self.window.last, self.window.backfill
+        self.days = self.window.days
+        self.sections = list(self.window.sections)
         self.max_articles = int(max_articles) if max_articles not in (None, "", 0, "0") else None
         self.refresh = refresh in (True, "1", "true", "yes", "True")
         self.scheduled: set[str] = set()
         self.listed: set[str] = set()
 
-    @classmethod
-    def from_crawler(cls, crawler, *args: Any, **kwargs: Any) -> "TaipeiTimesSpider":  # type: ignore[no-untyped-def]
-        spider = super().from_crawler(crawler, *args, **kwargs)
-        spider.run = CrawlRun.of(crawler)
-        spider.run.refresh = spider.run.refresh or spider.refresh
-        spider.run.section_hits = {s: 0 for s in spider.sections if s in ALWAYS_PUBLISHED}
-        spider.run.window = (spider.since, spider.until)
-        return spider
+    @property
+    def run(self) -> CrawlRun:
+        return CrawlRun.of(self.crawler)
 
     # -- sources ----------------------------------------------------------------------
     def _list_request(self, url: str, kind: str, **meta: Any) -> scrapy.Request:
@@ -115,7 +76,7 @@ class TaipeiTimesSpider(scrapy.Spider):
     def parse_list(self, response: Response) -> Iterable[scrapy.Request]:
         kind = response.meta["kind"]
         canonical = response.meta["canonical"]
-        self.run.report.counts["list_pages"] += 1
+        self.run.count("list_pages")
         try:
             if kind == "html":
                 found = discovery.from_html_list(response.body, response.url, canonical)
@@ -124,7 +85,7 @@ class TaipeiTimesSpider(scrapy.Spider):
             else:
                 found = discovery.from_feed(response.body, canonical)
         except discovery.UnsafeDocument as exc:
-            self.run.report.fail(canonical, str(exc), kind="list")
+            self.run.fail(canonical, str(exc), kind="list")
             return
         for url in found.next_pages:
             yield self._list_request(url, kind, section=response.meta.get("section"))
@@ -144,17 +105,12 @@ class TaipeiTimesSpider(scrapy.Spider):
 
     def list_failed(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
-        self.run.report.fail(request.meta.get("canonical", request.url), _reason(failure), kind="list")
+        self.run.fail(request.meta.get("canonical", request.url), _reason(failure), kind="list")
 
     # -- articles -----------------------------------------------------------------------
-    def in_window(self, ref: ArticleRef) -> bool:
-        """In the date window, and in a chosen section (a slug the site does not list passes)."""
-        return self.since <= ref.date <= self.until and (
-            ref.section_slug in self.sections or ref.section_slug not in SECTIONS)
-
     def _article_request(self, ref: ArticleRef, url: str, listed_in: str | None) -> scrapy.Request | None:
         """Each id is decided once: skipped (already archived), capped, or fetched."""
-        if not self.in_window(ref):
+        if not self.window.wants(ref):
             return None
         if not self.run.mirror.is_site(url):
             # a link to another host is not followed, and must not use up the id before the site's own link
@@ -165,11 +121,11 @@ class TaipeiTimesSpider(scrapy.Spider):
         if ref.id in self.listed:
             return None
         self.listed.add(ref.id)
-        self.run.report.counts["articles_listed"] += 1
+        self.run.count("articles_listed")
         meta: dict[str, Any] = {"article_id": ref.id, "canonical": ref.canonical_url}
         if ref.id in self.run.known:
             if not self.run.refresh:
-                self.run.report.counts["articles_skipped"] += 1
+                self.run.count("articles_skipped")
                 return None
             state = self.run.known.get(ref.id)
             if state is not None and state.payload_digest:
@@ -196,7 +152,7 @@ class TaipeiTimesSpider(scrapy.Spider):
 
     def article_failed(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
-        self.run.report.fail(request.url, _reason(failure), article_id=request.meta.get("article_id"))
+        self.run.fail(request.url, _reason(failure), article_id=request.meta.get("article_id"))
 
 
 def _reason(failure: Failure) -> str:

@@ -62,7 +62,8 @@ def warc_records(store: Path) -> list[WarcRecord]:
                     file=path, offset=it.get_record_offset(), type=rec.rec_type, url=h.get_header("WARC-Target-URI"),
                     record_id=h.get_header("WARC-Record-ID"), concurrent_to=h.get_header("WARC-Concurrent-To"),
                     refers_to=h.get_header("WARC-Refers-To"),
-                    status=int(rec.http_headers.get_statuscode()) if rec.http_headers and rec.rec_type in ("response", "revisit") else None,
+                    status=(int(rec.http_headers.get_statuscode())
+                            if rec.http_headers and rec.rec_type in ("response", "revisit") else None),
                     headers=dict(h.headers), payload=payload,
                 ))
     return out
@@ -84,7 +85,7 @@ def leftovers(store: Path) -> list[Path]:
 
 def listed_ids(corpus: Corpus, days: list[dt.date], sections: list[str] | None = None) -> set[str]:
     """What the site lists for these print days: the crawl's ground truth."""
-    from newsarchive.urls import SECTIONS
+    from newsarchive.site.urls import SECTIONS
 
     return {a.id for s in (sections or list(SECTIONS)) for d in days for a, _ in corpus.listing(s, d)}
 

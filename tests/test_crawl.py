@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from newsarchive.dates import today_taipei
 from newsarchive.exitcodes import Exit
 from tests.archive_check import comparable, leftovers, listed_ids, records, warc_records, warcio_check
 from tests.plugins.cli import assert_one_line_error, run_cli
+from tests.site.corpus import REFERENCE_DAY
 from tests.site.server import SiteServer
 
 
@@ -21,8 +21,8 @@ def crawl(site: SiteServer, store: Path, *args: str, env: dict[str, str] | None 
 
 
 def window_days() -> list[dt.date]:
-    today = today_taipei()
-    return [today - dt.timedelta(days=1), today]
+    """What a crawl without dates covers: yesterday and today, today being the suite's pinned day."""
+    return [REFERENCE_DAY - dt.timedelta(days=1), REFERENCE_DAY]
 
 
 @pytest.fixture
@@ -74,8 +74,9 @@ def test_warc_holds_every_exchange_as_request_and_response(first_crawl) -> None:
 
 def test_records_point_at_their_capture(first_crawl) -> None:
     _, store, _ = first_crawl
-    from warcio.archiveiterator import ArchiveIterator
     import io
+
+    from warcio.archiveiterator import ArchiveIterator
 
     metadata = {r.refers_to: r.payload.decode() for r in warc_records(store) if r.type == "metadata"}
     for record in records(store).values():

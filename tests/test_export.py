@@ -15,9 +15,8 @@ from newsarchive.exitcodes import Exit
 from newsarchive.search import export as export_module
 from newsarchive.search.export import CSV_COLUMNS, PARQUET_SCHEMA, export
 from tests.plugins.cli import assert_one_line_error
-from tests.test_search_fixtures import records, store_root  # noqa: F401  (fixtures)
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def _ts(value: str | None) -> dt.datetime | None:

@@ -21,7 +21,7 @@ from pathlib import Path
 import redis
 
 from newsarchive.exitcodes import Exit
-from newsarchive.urls import match_article
+from newsarchive.site.urls import match_article
 from tests.archive_check import download_bucket, listed_ids, records, warc_files, warcio_check
 from tests.plugins.cli import REPO, assert_one_line_error, run_cli
 from tests.plugins.seaweed import SeaweedServer

@@ -77,7 +77,7 @@ def test_the_wheel_installs_spiders_and_pipelines_inside_newsarchive(wheel: zipf
 def test_the_wheel_names_the_scrapy_settings_entry_point(wheel: zipfile.ZipFile) -> None:
     """How Scrapyd, and `scrapy` run outside the checkout, find the settings module."""
     text = wheel.read("newsarchive-0.1.0.dist-info/entry_points.txt").decode()
-    assert "[scrapy]\nsettings = newsarchive.settings" in text
+    assert "[scrapy]\nsettings = newsarchive.crawl.settings" in text
 
 
 def test_the_dev_venv_has_no_top_level_spiders_or_pipelines(tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from newsarchive.exitcodes import Exit
-from tests.crawled import copy_store, crawled_archive, snapshot, small_site
+from tests.crawled import copy_store, crawled_archive, small_site, snapshot
 from tests.plugins.cli import assert_one_line_error, run_cli
 from tests.site.server import SiteServer
 

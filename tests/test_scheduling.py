@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from newsarchive.lock import StoreLock
+from newsarchive.archive.lock import StoreLock
 from newsarchive.store import open_store
 from tests.expect import archived_records, assert_archived, run_reports
 from tests.plugins.scrapyd import BIN, REPO, clean_env

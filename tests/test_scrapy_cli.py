@@ -1,6 +1,6 @@
 """`scrapy list` and `scrapy crawl` from the checkout: the path Scrapyd takes, without Scrapyd.
 
-scrapy.cfg names newsarchive.settings, so Scrapy finds the project from the
+scrapy.cfg names newsarchive.crawl.settings, so Scrapy finds the project from the
 checkout's folder; the store and the mirror come in as `-s` settings and the
 window as `-a` spider arguments, exactly as Scrapyd passes them.
 """

@@ -53,10 +53,10 @@ def deployed(scrapyd: Scrapyd, project_copy: Path, egg: Path) -> Scrapyd:
 def test_the_egg_holds_the_packages_and_names_the_settings(egg: Path) -> None:
     names = set(zipfile.ZipFile(egg).namelist())
     assert {"newsarchive/spiders/taipeitimes.py", "newsarchive/pipelines/records.py",
-            "newsarchive/pipelines/parse.py", "newsarchive/settings.py"} <= names
+            "newsarchive/pipelines/parse.py", "newsarchive/crawl/settings.py"} <= names
     assert not any(n.startswith(("spiders/", "pipelines/", "tests/")) for n in names), sorted(names)
     entry_points = zipfile.ZipFile(egg).read("EGG-INFO/entry_points.txt").decode()
-    assert "[scrapy]\nsettings = newsarchive.settings" in entry_points
+    assert "[scrapy]\nsettings = newsarchive.crawl.settings" in entry_points
 
 
 def test_scrapyd_lists_the_deployed_spider(deployed: Scrapyd) -> None:

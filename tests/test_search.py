@@ -10,14 +10,12 @@ from typing import Any
 
 import pytest
 
+from newsarchive.archive.keys import record_key
 from newsarchive.errors import UserError
-from newsarchive.exitcodes import Exit
-from newsarchive.layout import record_key
+from newsarchive.exitcodes import Exit, exit_code_for
 from newsarchive.search import Archive, ArticleNotFound
+from tests.plugins.search import DAYS, KRATHON, expected_ids, provenance, write_store
 from tests.site import vocab
-from tests.test_search_fixtures import (  # noqa: F401  (fixtures)
-    DAYS, KRATHON, expected_ids, provenance, records, store_root, write_store,
-)
 
 ALL = 10_000
 
@@ -138,7 +136,7 @@ def test_hits_carry_whole_records_and_highlighted_snippets(archive: Archive, rec
 def test_unsearchable_queries_are_usage_errors(archive: Archive, query: str) -> None:
     with pytest.raises(UserError) as info:
         archive.search(query)
-    assert info.value.exit_code == Exit.USAGE
+    assert exit_code_for(info.value) == Exit.USAGE
 
 
 @pytest.mark.parametrize("filters", [{"section": "opinion"}, {"since": "2024-02-30"}, {"until": "yesterday"},
@@ -146,7 +144,7 @@ def test_unsearchable_queries_are_usage_errors(archive: Archive, query: str) -> 
 def test_bad_filters_are_usage_errors(archive: Archive, filters: dict) -> None:
     with pytest.raises(UserError) as info:
         archive.search("government", **filters)
-    assert info.value.exit_code == Exit.USAGE
+    assert exit_code_for(info.value) == Exit.USAGE
 
 
 def test_get_and_articles_read_the_store(archive: Archive, records: list) -> None:
@@ -165,7 +163,7 @@ def test_empty_store_is_bad_input(tmp_path: Path) -> None:
     (tmp_path / "store" / "runs").mkdir(parents=True)
     with pytest.raises(UserError) as info:
         Archive(str(tmp_path / "store"), index_dir=str(tmp_path / "index")).search("government")
-    assert info.value.exit_code == Exit.BAD_INPUT
+    assert exit_code_for(info.value) == Exit.BAD_INPUT
 
 
 def test_index_follows_additions_refreshes_and_deletions(tmp_path: Path, records: list) -> None:

@@ -11,7 +11,7 @@ import pytest
 
 from newsarchive.exitcodes import Exit
 from tests.plugins.cli import assert_one_line_error
-from tests.test_search_fixtures import KRATHON, expected_ids, records, store_root  # noqa: F401  (fixtures)
+from tests.plugins.search import KRATHON, expected_ids
 
 
 @pytest.fixture(scope="module")

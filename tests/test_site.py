@@ -16,10 +16,9 @@ from xml.etree import ElementTree
 import pytest
 from bs4 import BeautifulSoup
 
-from newsarchive.dates import today_taipei
-from newsarchive.urls import match_article
+from newsarchive.site.urls import match_article
 from tests.site import Corpus, Fault, SiteServer
-from tests.site.corpus import default_days
+from tests.site.corpus import REFERENCE_DAY, default_days
 from tests.site.demo import crawl_command
 from tests.site.faults import OFFSITE_TARGET, PRIVATE_TARGETS
 from tests.site.pages import LIST_PAGE_SIZE
@@ -71,7 +70,7 @@ def article_ids(html: str) -> list[str]:
 
 def test_default_corpus_is_the_last_seven_taipei_days_and_deterministic() -> None:
     a, b = Corpus(), Corpus()
-    assert a.days == default_days() and a.latest_day == today_taipei() and len(a.days) == 7
+    assert a.days == default_days() and a.latest_day == REFERENCE_DAY and len(a.days) == 7
     assert a.expected_records() == b.expected_records()
     assert Corpus(seed=1).expected_records() != a.expected_records()
 

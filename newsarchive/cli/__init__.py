@@ -2,8 +2,9 @@
 
 Each subcommand lives in its own module under newsarchive/cli/ and is imported
 only when used, so `newsarchive parse` does not pay for Scrapy or pyarrow.
-Errors a user can cause become one line on stderr and a documented exit code
-(newsarchive.exitcodes); anything else is a bug, reported in one line as such.
+Errors a user can cause (newsarchive.errors) become one line on stderr and the
+exit code newsarchive.exitcodes gives them, here and only here; anything else
+is a bug, reported in one line as such.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import click
 
 from newsarchive import __version__
 from newsarchive.errors import UserError
-from newsarchive.exitcodes import Exit, help_text
+from newsarchive.exitcodes import Exit, exit_code_for, help_text
 
 #: command name -> "module:attribute"
 COMMANDS: dict[str, str] = {
@@ -37,24 +38,21 @@ COMMANDS: dict[str, str] = {
 
 
 class LazyGroup(click.Group):
+    """Commands are imported when used; a command listed in COMMANDS whose module is missing is a bug,
+    reported as one (ImportError), never hidden from --help."""
+
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted(name for name in COMMANDS if self._load(name) is not None)
+        return sorted(COMMANDS)
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
-        return self._load(name)
-
-    @staticmethod
-    def _load(name: str) -> click.Command | None:
         target = COMMANDS.get(name)
         if target is None:
             return None
         module, attr = target.split(":")
-        try:
-            return getattr(importlib.import_module(module), attr)
-        except ModuleNotFoundError as exc:
-            if exc.name == module:  # that command is not built yet
-                return None
-            raise
+        command = getattr(importlib.import_module(module), attr)
+        if not isinstance(command, click.Command):
+            raise TypeError(f"{target} is not a click command")
+        return command
 
 
 def fail(message: str, code: Exit) -> NoReturn:
@@ -100,7 +98,7 @@ def main(argv: list[str] | None = None) -> Any:
     except click.ClickException as exc:
         fail(exc.format_message(), Exit.USAGE)
     except UserError as exc:
-        fail(str(exc), exc.exit_code)
+        fail(str(exc), exit_code_for(exc))
     except KeyboardInterrupt:
         fail("interrupted", Exit.INTERNAL)
     except SystemExit:

@@ -8,12 +8,15 @@ when every listed article is archived and every day's list was captured, 12
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 import click
 
-from newsarchive.cli.storeopts import date_window, open_existing, store_options
-from newsarchive.errors import UserError
+from newsarchive.cli.options import date_window, open_existing, store_options
 from newsarchive.exitcodes import Exit, help_text
+
+if TYPE_CHECKING:
+    from newsarchive.tools.coverage import Coverage
 
 MAX_IDS_SHOWN = 6
 
@@ -37,17 +40,14 @@ def coverage(store: str | None, s3_endpoint_url: str | None, since: str, until: 
       newsarchive coverage --since 2024-10-01 --until 2024-10-31
       newsarchive coverage --since 2024-10-01 --until 2024-10-01 --sections front --format json
     """
-    from newsarchive.coverage import coverage as run_coverage
-    from newsarchive.spiders.taipeitimes import parse_sections
+    from newsarchive.site.window import parse_sections
+    from newsarchive.tools.coverage import coverage as run_coverage
 
     window = date_window(since, until, required=True)
     assert window is not None
-    try:
-        chosen = parse_sections(sections)
-    except ValueError as exc:
-        raise UserError(str(exc)) from None
+    chosen = parse_sections(sections)
     with open_existing(store, s3_endpoint_url) as st:
-        result = run_coverage(st, window[0], window[1], chosen)
+        result = run_coverage(st, window[0], window[1], list(chosen))
     if fmt == "json":
         click.echo(json.dumps(result.as_dict(), indent=1, ensure_ascii=False))
     else:
@@ -55,7 +55,7 @@ def coverage(store: str | None, s3_endpoint_url: str | None, since: str, until: 
     return Exit.OK if result.complete else Exit.GAPS_FOUND
 
 
-def _table(result) -> None:  # type: ignore[no-untyped-def]
+def _table(result: Coverage) -> None:
     from rich.console import Console
     from rich.table import Table
 

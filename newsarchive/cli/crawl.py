@@ -10,12 +10,18 @@ from __future__ import annotations
 import logging
 import os
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from newsarchive.errors import UserError
+from newsarchive.errors import InvalidArgument
 from newsarchive.exitcodes import Exit, help_text
+
+if TYPE_CHECKING:
+    from scrapy import Spider
+    from scrapy.settings import Settings
+
+    from newsarchive.crawl.run import CrawlRun
 
 
 def _split_settings(pairs: tuple[str, ...]) -> dict[str, str]:
@@ -23,21 +29,20 @@ def _split_settings(pairs: tuple[str, ...]) -> dict[str, str]:
     for pair in pairs:
         name, sep, value = pair.partition("=")
         if not sep or not name.isidentifier():
-            raise UserError(f"bad --set {pair!r}: want NAME=VALUE")
+            raise InvalidArgument(f"bad --set {pair!r}: want NAME=VALUE")
         out[name] = value
     return out
 
 
-def build_settings(options: dict[str, Any]):  # -> scrapy.settings.Settings
-    """Scrapy settings for a crawl: the project's, then the speed rules, then the user's overrides."""
+def build_settings(options: dict[str, Any]) -> Settings:
+    """Scrapy settings for a crawl: the project's, the user's overrides, then the add-on's rules (which Scrapy
+    applies again, to the same effect, when the crawl starts)."""
     from scrapy.settings import Settings
 
-    from newsarchive.crawlrun import speed_settings
-    from newsarchive.frontier import apply_frontier_settings
+    from newsarchive.crawl.addon import NewsarchiveAddon
 
     settings = Settings()
-    settings.setmodule("newsarchive.settings", priority="project")
-    settings.setdict(speed_settings(options.get("base_url")), priority="project")
+    settings.setmodule("newsarchive.crawl.settings", priority="project")
     mapping = {
         "store": "NEWSARCHIVE_STORE", "base_url": "NEWSARCHIVE_BASE_URL", "s3_endpoint_url": "NEWSARCHIVE_S3_ENDPOINT_URL",
         "spool_dir": "NEWSARCHIVE_SPOOL_DIR", "contact": "NEWSARCHIVE_CONTACT", "refresh": "NEWSARCHIVE_REFRESH",
@@ -49,14 +54,15 @@ def build_settings(options: dict[str, Any]):  # -> scrapy.settings.Settings
     if options.get("contact"):
         settings.set("USER_AGENT", f"{settings.get('USER_AGENT')} contact: {options['contact']}", priority="cmdline")
     settings.setdict(options.get("extra_settings") or {}, priority="cmdline")
-    apply_frontier_settings(settings)
+    NewsarchiveAddon().update_settings(settings)
     return settings
 
 
 @click.command(epilog=help_text())
 @click.option("--since", metavar="YYYY-MM-DD", help="First print day to archive (a backfill). Default: yesterday (Taipei).")
 @click.option("--until", metavar="YYYY-MM-DD", help="Last print day to archive. Default: today (Taipei) or --since's day.")
-@click.option("--sections", metavar="SLUG,...", help="Only these sections (front, taiwan, biz, editorials, sport, world, feat, lang).")
+@click.option("--sections", metavar="SLUG,...",
+              help="Only these sections (front, taiwan, biz, editorials, sport, world, feat, lang).")
 @click.option("--max-articles", type=click.IntRange(min=1), help="Fetch at most this many articles.")
 @click.option("--store", metavar="URI", help="Where to archive: a path, file:///path or s3://bucket/prefix. "
               "Default: $NEWSARCHIVE_STORE, else ./archive.")
@@ -85,16 +91,14 @@ def crawl(since: str | None, until: str | None, sections: str | None, max_articl
       newsarchive crawl --since 2024-10-01 --until 2024-10-31 --store s3://archive/taipeitimes
       newsarchive crawl --base-url http://127.0.0.1:8000 --sections front,world --max-articles 50
     """
-    from newsarchive.crawlrun import CrawlRun, register, unregister
-    from newsarchive.frontier import check_reachable
-    from newsarchive.spiders.taipeitimes import TaipeiTimesSpider, check_arguments
-    from newsarchive.urls import Mirror
+    from newsarchive.crawl.frontier import check_reachable
+    from newsarchive.crawl.run import CrawlRun
+    from newsarchive.site.urls import Mirror
+    from newsarchive.site.window import CrawlWindow
+    from newsarchive.spiders.taipeitimes import TaipeiTimesSpider
 
-    try:
-        check_arguments(since=since, until=until, sections=sections)
-        Mirror(base_url)
-    except ValueError as exc:
-        raise UserError(str(exc)) from None
+    CrawlWindow.resolve(since, until, sections)  # what the spider will refuse, refused here in one line
+    Mirror(base_url)
 
     options = dict(store=store, base_url=base_url, s3_endpoint_url=s3_endpoint_url, spool_dir=spool_dir,
                    contact=contact, refresh=refresh, frontier=frontier or os.environ.get("NEWSARCHIVE_FRONTIER"),
@@ -104,13 +108,10 @@ def crawl(since: str | None, until: str | None, sections: str | None, max_articl
     params = dict(since=since, until=until, sections=sections, max_articles=max_articles, refresh=refresh)
     run = CrawlRun(settings, params)
     run.open()  # store check, lock, recovery: user errors surface here as one line
-    token = register(run)
-    settings.set("NEWSARCHIVE_RUN_TOKEN", token, priority="cmdline")
     try:
-        _run_scrapy(settings, TaipeiTimesSpider, params)
+        _run_scrapy(settings, TaipeiTimesSpider, params, run)
     finally:
-        unregister(token)
-        run.close()  # no-op if the spider closed it; releases the lock if Scrapy failed early
+        run.close()  # no-op if the run's keeper closed it; releases the lock if Scrapy failed early
     click.echo(run.report.summary(), err=True)
     if run.report.exit_code is None:
         return int(Exit.INTERNAL)
@@ -133,7 +134,7 @@ class QuietThirdParty(logging.Filter):
         return record.levelno >= logging.WARNING or self.show_info or ours
 
 
-def _run_scrapy(settings, spidercls, params: dict[str, Any]) -> None:  # type: ignore[no-untyped-def]
+def _run_scrapy(settings: Settings, spidercls: type[Spider], params: dict[str, Any], run: CrawlRun) -> None:
     from scrapy.crawler import CrawlerProcess
 
     verbose = logging.getLogger().getEffectiveLevel()
@@ -144,5 +145,7 @@ def _run_scrapy(settings, spidercls, params: dict[str, Any]) -> None:  # type: i
         handler.addFilter(QuietThirdParty(show_info=verbose <= logging.INFO))
     settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")
     process = CrawlerProcess(settings)
-    process.crawl(spidercls, **{k: v for k, v in params.items() if v not in (None, False)})
+    crawler = process.create_crawler(spidercls)
+    run.attach(crawler)  # the run's keeper (newsarchive.crawl.run.CrawlRunKeeper) takes it from here
+    process.crawl(crawler, **{k: v for k, v in params.items() if v not in (None, False)})
     process.start()

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import BinaryIO
 
 import click
 
 from newsarchive.article import dumps
 from newsarchive.errors import NotAnArticle
 from newsarchive.exitcodes import Exit
-from newsarchive.urls import match_article
+from newsarchive.site.urls import match_article
 
 
 def _article_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
@@ -38,7 +39,7 @@ def parse(files: tuple[Path, ...], url: str | None) -> Exit:
     """
     from newsarchive.parser import parse_article  # after option checks: --help stays instant
 
-    out = click.get_binary_stream("stdout")
+    out: BinaryIO = sys.stdout.buffer
     code = Exit.OK
     for path in files:
         try:

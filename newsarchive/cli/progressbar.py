@@ -5,17 +5,19 @@ from __future__ import annotations
 
 import sys
 from types import TracebackType
+from typing import Any
 
-from newsarchive.verify import Progress
+from newsarchive.tools.progress import Progress
 
 
 class TerminalProgress(Progress):
     def __init__(self) -> None:
-        self._bar = None
-        self._task = None
+        self._bar: Any = None
+        self._task: Any = None
         if sys.stderr.isatty():
             from rich.console import Console
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress as Bar, TextColumn, TimeElapsedColumn
+            from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
+            from rich.progress import Progress as Bar
 
             self._bar = Bar(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                             TimeElapsedColumn(), transient=True, console=Console(stderr=True))
@@ -31,7 +33,7 @@ class TerminalProgress(Progress):
         if self._bar is not None and self._task is not None:
             self._bar.advance(self._task, amount)
 
-    def __enter__(self) -> "TerminalProgress":
+    def __enter__(self) -> TerminalProgress:
         if self._bar is not None:
             self._bar.start()
         return self

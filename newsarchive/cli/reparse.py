@@ -11,7 +11,7 @@ import json
 
 import click
 
-from newsarchive.cli.storeopts import date_window, open_existing, store_options
+from newsarchive.cli.options import date_window, open_existing, store_options
 from newsarchive.exitcodes import Exit, help_text
 
 
@@ -37,7 +37,7 @@ def reparse(store: str | None, s3_endpoint_url: str | None, since: str | None, u
       newsarchive reparse --since 2024-10-01 --until 2024-10-31
     """
     from newsarchive.cli.progressbar import TerminalProgress
-    from newsarchive.reparse import reparse as run_reparse
+    from newsarchive.tools.reparse import reparse as run_reparse
 
     window = date_window(since, until, required=False)
     with open_existing(store, s3_endpoint_url) as st:

@@ -1,7 +1,7 @@
 """`newsarchive search | export | show | index`: the corpus for researchers.
 
-Commands return an Exit code; bad input raises UserError, which the group
-turns into one line on stderr (newsarchive.cli.main).
+Commands return an Exit code; errors (newsarchive.errors) become one line on
+stderr and their exit code in newsarchive.cli.main.
 """
 
 from __future__ import annotations
@@ -10,18 +10,13 @@ import csv
 import json
 import os
 import sys
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import click
 
+from newsarchive.cli.options import store_option
 from newsarchive.exitcodes import Exit, help_text
-from newsarchive.store import STORE_ENV
-
-STORE_HELP = f"The store: a path, file:///path or s3://bucket/prefix (default ${STORE_ENV} or ./archive)."
-
-
-def _store_option(fn: Callable) -> Callable:
-    return click.option("--store", "store", metavar="URI", help=STORE_HELP)(fn)
 
 
 def _filter_options(fn: Callable) -> Callable:
@@ -50,7 +45,7 @@ def _filters(opts: dict[str, Any]) -> dict[str, Any]:
 # -- search ----------------------------------------------------------------------
 @click.command(epilog=help_text())
 @click.argument("query")
-@_store_option
+@store_option
 @_filter_options
 @click.option("--limit", default=10, show_default=True, type=click.IntRange(min=1), help="How many results.")
 @click.option("--format", "fmt", type=click.Choice(["table", "jsonl", "csv"]), default="table", show_default=True)
@@ -130,7 +125,7 @@ def _highlighted(snippet: str, ranges: list[tuple[int, int]], terminal: bool) ->
 @click.option("--format", "fmt", type=click.Choice(["parquet", "csv", "jsonl"]), required=True)
 @click.option("--output", "-o", required=True, metavar="PATH", help="The file to write ('-': standard output, "
                                                                      "CSV and JSON Lines only).")
-@_store_option
+@store_option
 @_filter_options
 def export(fmt: str, output: str, store: str | None, **filters: Any) -> Exit:
     """Export records (all, or those the filters select) for pandas, DuckDB, Spark...
@@ -138,14 +133,14 @@ def export(fmt: str, output: str, store: str | None, **filters: Any) -> Exit:
     Parquet has typed columns (the README's "Export" lists them); CSV joins body
     paragraphs with a blank line; JSON Lines has the whole records.
     """
-    from newsarchive.errors import UserError
+    from newsarchive.errors import NoRecords
     from newsarchive.search.export import export as write
 
     with _archive(store) as archive:
         records = archive.articles(**_filters(filters))
         first = next(records, None)
         if first is None and not archive.has_records():
-            raise UserError(f"store {archive.store.uri} has no records", Exit.BAD_INPUT)
+            raise NoRecords(f"store {archive.store.uri} has no records")
         count = write(_chain(first, records), fmt, output)
     click.echo(f"exported {count} records to {output}", err=True)
     return Exit.OK
@@ -160,7 +155,7 @@ def _chain(first: Any, rest: Any) -> Any:
 # -- show ------------------------------------------------------------------------
 @click.command(epilog=help_text())
 @click.argument("article_id", metavar="ID")
-@_store_option
+@store_option
 def show(article_id: str, store: str | None) -> Exit:
     """One article as text, and where its capture lies in the WARC files."""
     with _archive(store) as archive:
@@ -199,7 +194,7 @@ def render(record: dict[str, Any]) -> str:
 
 # -- index -----------------------------------------------------------------------
 @click.command(epilog=help_text())
-@_store_option
+@store_option
 @click.option("--rebuild", is_flag=True, help="Index every record again from scratch.")
 def index(store: str | None, rebuild: bool) -> Exit:
     """Bring the search index in line with the store's records now.

@@ -10,8 +10,8 @@ import json
 
 import click
 
-from newsarchive.cli.storeopts import open_existing, store_options
-from newsarchive.errors import UserError
+from newsarchive.cli.options import open_existing, store_options
+from newsarchive.errors import NoRecords
 from newsarchive.exitcodes import Exit, help_text
 
 
@@ -41,13 +41,13 @@ def verify(store: str | None, s3_endpoint_url: str | None, quick: bool, fmt: str
       newsarchive verify --store s3://archive/taipeitimes --quick
     """
     from newsarchive.cli.progressbar import TerminalProgress
-    from newsarchive.verify import verify as run_verify
+    from newsarchive.tools.verify import verify as run_verify
 
     with open_existing(store, s3_endpoint_url) as st:
         with TerminalProgress() as progress:
             report = run_verify(st, quick=quick, progress=progress)
     if not report.warcs and not report.records:
-        raise UserError(f"store {st.uri}: nothing to verify (no WARC files, no records)", Exit.BAD_INPUT)
+        raise NoRecords(f"store {st.uri}: nothing to verify (no WARC files, no records)")
     if fmt == "json":
         click.echo(json.dumps(report.as_dict(), indent=1))
     else:

@@ -22,7 +22,8 @@ Classes here know nothing of Scrapy: they take markup and return an `Article`.
 from __future__ import annotations
 
 import re
-from typing import ClassVar, Iterable
+from collections.abc import Iterable
+from typing import ClassVar
 
 from bs4 import BeautifulSoup
 from bs4.element import CData, NavigableString, Tag
@@ -31,8 +32,8 @@ from lxml import html as lxml_html
 
 from newsarchive.article import Article
 from newsarchive.errors import NotAnArticle
-from newsarchive.parser.text import looks_binary, utf8_markup
 from newsarchive.parser.metadata import article_ref
+from newsarchive.parser.text import looks_binary, utf8_markup
 
 _HTML_PARSER = lxml_html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True, no_network=True)
 _SITE_MARK = re.compile(r"taipeitimes\.com|taipei\s*times", re.I)
@@ -47,7 +48,7 @@ class Page:
         self._first: dict[str, etree._Element | None] = {}
 
     @classmethod
-    def load(cls, html: str | bytes, url: str | None = None) -> "Page":
+    def load(cls, html: str | bytes, url: str | None = None) -> Page:
         if not isinstance(html, (str, bytes, bytearray, memoryview)):
             raise NotAnArticle(f"not markup: {type(html).__name__}")
         if looks_binary(_head_text(html)):

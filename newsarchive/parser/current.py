@@ -48,7 +48,7 @@ from newsarchive.parser.base import Layout, Page, has_class, register, serialise
 from newsarchive.parser.bylines import parse_byline
 from newsarchive.parser.metadata import HeadMeta, article_ref, iso_with_offset
 from newsarchive.parser.text import collapse, or_none, strip_label_colon
-from newsarchive.urls import SITE, section_name, section_slug
+from newsarchive.site.urls import SITE, section_name, section_slug
 
 _TOKEN = "contains(concat(' ', normalize-space(@class), ' '), ' {} ')"
 _ARCHIVES_ANY = f"//div[{_TOKEN.format('archives')}]"
@@ -118,7 +118,8 @@ class CurrentLayout(Layout):
                           head.canonical, url)
         if ref is None:
             raise NotAnArticle("no article URL in the page (og:url, JSON-LD) and none given")
-        headline = collapse(text_of(archives.find("h1", recursive=False)))
+        first_h1 = archives.find("h1", recursive=False)
+        headline = collapse(text_of(first_h1)) if first_h1 is not None else None
         if not headline:
             raise NotAnArticle("empty headline")
 
@@ -189,6 +190,8 @@ def _date_line(archives: Tag) -> tuple[dt.date | None, int | None]:
 def _deck(archives: Tag) -> tuple[str | None, str | None]:
     """(kicker, deck) from the `<h2>` between the headline and the first paragraph or byline."""
     headline = archives.find("h1", recursive=False)
+    if headline is None:
+        return None, None
     for sibling in headline.find_next_siblings():
         if sibling.name == "h2":
             label = sibling.find(class_="red")
@@ -259,7 +262,7 @@ def _photo_boxes(archives: Tag) -> list[Tag]:
 
 def _image(box: Tag, base: str) -> Image | None:
     """One photo: the full-size link (or the img src), the `<h1>` caption, the name after "Photo:"."""
-    link = box.find(attrs={"data-fancybox": True, "href": True})
+    link = box.find(lambda tag: tag.has_attr("data-fancybox") and tag.has_attr("href"))
     img = box.find("img")
     src = None
     for candidate in (link.get("href") if link else None,

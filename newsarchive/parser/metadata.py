@@ -14,7 +14,7 @@ from typing import Any
 
 from bs4 import BeautifulSoup
 
-from newsarchive.urls import ArticleRef, match_article
+from newsarchive.site.urls import ArticleRef, match_article
 
 
 @dataclass
@@ -38,7 +38,7 @@ class HeadMeta:
         return value.strip() if isinstance(value, str) and value.strip() else None
 
     @classmethod
-    def read(cls, soup: BeautifulSoup) -> "HeadMeta":
+    def read(cls, soup: BeautifulSoup) -> HeadMeta:
         out = cls()
         head = soup.head
         if head is not None:
@@ -51,7 +51,7 @@ class HeadMeta:
             if base is not None and isinstance(base["href"], str) and base["href"].startswith(("http://", "https://")):
                 out.base_href = base["href"].strip()
             for link in head.find_all("link", href=True):
-                rel = link.get("rel") or []
+                rel: Any = link.get("rel") or []
                 if "canonical" in rel and isinstance(link["href"], str):
                     out.canonical = link["href"].strip()
                     break

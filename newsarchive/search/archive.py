@@ -18,25 +18,21 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any
 
 import tantivy
 
-from newsarchive.errors import UserError
-from newsarchive.exitcodes import Exit
+from newsarchive.errors import ArticleNotFound, InvalidArgument
 from newsarchive.search.index import SearchIndex, UpdateStats
 from newsarchive.search.query import Filters, build_query, parse_terms
 from newsarchive.search.records import fetch_records, list_records, read_records
 from newsarchive.search.schema import analyzer
+from newsarchive.site.urls import validate_id
 from newsarchive.store import Store, open_store
-from newsarchive.urls import validate_id
 
 SNIPPET_CHARS = 200
-
-
-class ArticleNotFound(UserError, LookupError):
-    exit_code = Exit.BAD_INPUT
 
 
 @dataclass
@@ -83,7 +79,7 @@ class Archive:
     def close(self) -> None:
         self.store.close()
 
-    def __enter__(self) -> "Archive":
+    def __enter__(self) -> Archive:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -110,7 +106,7 @@ class Archive:
                limit: int = 10, snippets: bool = True) -> list[Hit]:
         """Top `limit` records by BM25 for which every word and phrase of `query` matches."""
         if limit < 1:
-            raise UserError(f"--limit must be at least 1, not {limit}")
+            raise InvalidArgument(f"--limit must be at least 1, not {limit}")
         terms = parse_terms(query, self._analyzer.analyze)
         filters = Filters.build(section=section, since=since, until=until, author=author, agency=agency)
         self._ready()
@@ -118,8 +114,8 @@ class Archive:
         schema = self.index.schema
         q = build_query(schema, terms, filters)
         result = searcher.search(q, limit, count=False)
-        keys = [searcher.doc(address).get_first("key") for _, address in result.hits]
-        found = zip(fetch_records(self.store, keys), (score for score, _ in result.hits))
+        keys = [str(searcher.doc(address).get_first("key")) for _, address in result.hits]
+        found = zip(fetch_records(self.store, keys), (score for score, _ in result.hits), strict=True)
         hits = [Hit(record, score) for record, score in found if record is not None]
         if snippets and hits:
             self._add_snippets(searcher, q, hits)
@@ -159,10 +155,7 @@ class Archive:
 
     def get(self, article_id: str) -> dict[str, Any]:
         """The stored record of one article (the index only says where it lies)."""
-        try:
-            validate_id(article_id)
-        except ValueError as exc:
-            raise UserError(str(exc)) from None
+        validate_id(article_id)
         key = self.key_of(article_id)
         return json.loads(self.store.get_bytes(key))
 
@@ -172,4 +165,4 @@ class Archive:
         found = searcher.search(tantivy.Query.term_query(self.index.schema, "id", article_id), 1, count=False)
         if not found.hits:
             raise ArticleNotFound(f"no article {article_id} in {self.store.uri}")
-        return searcher.doc(found.hits[0][1]).get_first("key")
+        return str(searcher.doc(found.hits[0][1]).get_first("key"))

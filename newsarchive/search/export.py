@@ -12,19 +12,19 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import io
 import json
 import os
 import sys
 import tempfile
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, TextIO
+from typing import Any, TextIO
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from newsarchive.errors import UserError
+from newsarchive.errors import InvalidArgument
 
 FORMATS = ("parquet", "csv", "jsonl")
 BATCH = 5_000
@@ -65,7 +65,7 @@ def _timestamp(value: Any) -> dt.datetime | None:
         return None
     if moment is not None and moment.tzinfo is None:
         return None  # an instant without a zone is not an instant
-    return moment.astimezone(dt.timezone.utc) if moment else None
+    return moment.astimezone(dt.UTC) if moment else None
 
 
 def _int(value: Any) -> int | None:
@@ -83,6 +83,7 @@ _CONVERT: dict[pa.DataType, Callable[[Any], Any]] = {
 
 def _column(records: list[dict[str, Any]], field: pa.Field) -> pa.Array:
     convert = _CONVERT.get(field.type)
+    values: list[Any]
     if field.type == pa.string():
         values = [v if isinstance(v := r.get(field.name), str) else None for r in records]
     elif convert:
@@ -101,7 +102,8 @@ def to_table(records: list[dict[str, Any]]) -> pa.Table:
 
 
 def csv_row(record: dict[str, Any]) -> list[Any]:
-    capture = record.get("capture") if isinstance(record.get("capture"), dict) else {}
+    found = record.get("capture")
+    capture: dict[str, Any] = found if isinstance(found, dict) else {}
     row: dict[str, Any] = {name: record.get(name) for name in CSV_COLUMNS}
     row["authors"] = LIST_SEPARATOR.join(_strings(record.get("authors")))
     row["agencies"] = LIST_SEPARATOR.join(_strings(record.get("agencies")))
@@ -128,7 +130,7 @@ def _atomic_path(output: Path) -> Iterator[Path]:
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".tmp", dir=output.parent)
     except OSError as exc:
-        raise UserError(f"--output {output}: cannot write there ({exc.strerror})") from None
+        raise InvalidArgument(f"--output {output}: cannot write there ({exc.strerror})") from None
     os.close(fd)
     try:
         yield Path(tmp)
@@ -167,19 +169,19 @@ def _write_jsonl(records: Iterable[dict[str, Any]], fh: TextIO) -> int:
 def export(records: Iterable[dict[str, Any]], fmt: str, output: str | Path) -> int:
     """Write `records` to `output` ("-" is standard output, for CSV and JSON Lines); returns how many."""
     if fmt not in FORMATS:
-        raise UserError(f"--format: unknown format {fmt!r} (one of {', '.join(FORMATS)})")
+        raise InvalidArgument(f"--format: unknown format {fmt!r} (one of {', '.join(FORMATS)})")
     text_writer = {"csv": _write_csv, "jsonl": _write_jsonl}.get(fmt)
     if str(output) == "-":
         if text_writer is None:
-            raise UserError("--output -: Parquet cannot go to standard output; name a file")
+            raise InvalidArgument("--output -: Parquet cannot go to standard output; name a file")
         return text_writer(records, sys.stdout)
     path = Path(output).expanduser()
     if path.is_dir():
-        raise UserError(f"--output {path}: is a folder; name a file")
+        raise InvalidArgument(f"--output {path}: is a folder; name a file")
     if not path.parent.is_dir():
-        raise UserError(f"--output {path}: folder {path.parent} does not exist")
+        raise InvalidArgument(f"--output {path}: folder {path.parent} does not exist")
     with _atomic_path(path) as tmp:
         if text_writer is None:
             return _write_parquet(records, tmp)
-        with io.open(tmp, "w", encoding="utf-8", newline="") as fh:
+        with open(tmp, "w", encoding="utf-8", newline="") as fh:
             return text_writer(records, fh)

@@ -36,17 +36,16 @@ import json
 import os
 import shutil
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 import tantivy
 
-from newsarchive.errors import UserError
-from newsarchive.exitcodes import Exit
-from newsarchive.layout import RECORDS_PREFIX, RUNS_PREFIX
+from newsarchive.archive.keys import RECORDS_PREFIX, RUNS_PREFIX
+from newsarchive.errors import CacheNotWritable, NoRecords
 from newsarchive.search.records import RecordKey, list_records, read_records
 from newsarchive.search.schema import ANALYZER, INDEX_VERSION, analyzer, build_schema, to_document
 from newsarchive.store import LocalStore, Store
@@ -141,7 +140,7 @@ class SearchIndex:
         except (FileNotFoundError, json.JSONDecodeError):
             return {}
 
-    def _write_atomic(self, name: str, write: "callable[[Path], None]") -> None:
+    def _write_atomic(self, name: str, write: Callable[[Path], object]) -> None:
         tmp = self.dir / f".{name}.tmp"
         write(tmp)
         os.replace(tmp, self.dir / name)
@@ -150,7 +149,8 @@ class SearchIndex:
         if not self._manifest_path.exists():
             return {}
         table = pq.read_table(self._manifest_path)
-        return dict(zip(table["key"].to_pylist(), zip(table["size"].to_pylist(), table["mtime_ns"].to_pylist())))
+        sizes = zip(table["size"].to_pylist(), table["mtime_ns"].to_pylist(), strict=True)
+        return dict(zip(table["key"].to_pylist(), sizes, strict=True))
 
     def _save_manifest(self, listing: dict[str, RecordKey]) -> None:
         table = pa.table({
@@ -172,8 +172,8 @@ class SearchIndex:
             self.dir.mkdir(parents=True, exist_ok=True)
             fh = open(self.dir / ".lock", "w")
         except OSError as exc:  # a read-only or full cache: the user's to fix, in one line
-            raise UserError(f"search index {self.dir}: not writable ({exc.strerror or exc}); "
-                            "set NEWSARCHIVE_CACHE or XDG_CACHE_HOME", Exit.STORE_WRITE_FAILED) from None
+            raise CacheNotWritable(f"search index {self.dir}: not writable ({exc.strerror or exc}); "
+                                   "set NEWSARCHIVE_CACHE or XDG_CACHE_HOME") from None
         with fh:
             fcntl.flock(fh, fcntl.LOCK_EX)
             try:
@@ -230,8 +230,7 @@ class SearchIndex:
             marker, settled = change_marker(self.store)  # before listing: later changes make it stale
             listing = {rk.key: rk for rk in list_records(self.store)}
             if not listing:
-                raise UserError(f"store {self.store.uri} has no records (nothing under {RECORDS_PREFIX})",
-                                Exit.BAD_INPUT)
+                raise NoRecords(f"store {self.store.uri} has no records (nothing under {RECORDS_PREFIX})")
             old = {} if rebuild else self._load_manifest()
             stats = UpdateStats(records=len(listing), rebuilt=rebuild)
             removed = [key for key in old if key not in listing]

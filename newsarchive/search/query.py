@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,9 +25,9 @@ import tantivy
 from tantivy import FieldType, Occur, Query
 
 from newsarchive.dates import parse_date
-from newsarchive.errors import UserError
+from newsarchive.errors import InvalidArgument
 from newsarchive.search.schema import TEXT_FIELDS, date_value, normalize_name
-from newsarchive.urls import SECTIONS, section_slug
+from newsarchive.site.urls import SECTIONS, section_slug
 
 _TOKEN = re.compile(r'(-?)"([^"]*)"|(-?)([^\s"]+)|(")')
 
@@ -37,18 +38,18 @@ class Term:
     exclude: bool = False
 
 
-def parse_terms(text: str, analyze: "callable[[str], list[str]]") -> list[Term]:
-    """Split a query into words and phrases; UserError (USAGE) if it cannot be searched."""
+def parse_terms(text: str, analyze: Callable[[str], list[str]]) -> list[Term]:
+    """Split a query into words and phrases; InvalidArgument if it cannot be searched."""
     terms: list[Term] = []
     for m in _TOKEN.finditer(text):
         if m[5]:
-            raise UserError(f"cannot parse query {text!r}: a quote is not closed")
+            raise InvalidArgument(f"cannot parse query {text!r}: a quote is not closed")
         minus, raw = (m[1], m[2]) if m[2] is not None else (m[3], m[4])
         words = tuple(analyze(raw))
         if words:  # punctuation alone ("&", "-") searches nothing
             terms.append(Term(words, exclude=bool(minus)))
     if not any(not t.exclude for t in terms):
-        raise UserError(f"cannot parse query {text!r}: it has no words to search for")
+        raise InvalidArgument(f"cannot parse query {text!r}: it has no words to search for")
     return terms
 
 
@@ -78,7 +79,7 @@ def _as_date(value: str | dt.date | None, option: str) -> dt.date | None:
     try:
         return parse_date(value)
     except ValueError as exc:
-        raise UserError(f"{option}: {exc}") from None
+        raise InvalidArgument(f"{option}: {exc}") from None
 
 
 @dataclass(frozen=True)
@@ -94,20 +95,16 @@ class Filters:
     @classmethod
     def build(cls, *, section: str | None = None, since: str | dt.date | None = None,
               until: str | dt.date | None = None, author: str | None = None,
-              agency: str | None = None) -> "Filters":
+              agency: str | None = None) -> Filters:
         slug = None
         if section:
             slug = section.strip().lower() if section.strip().lower() in SECTIONS else section_slug(section)
             if slug is None:
-                raise UserError(f"--section: unknown section {section!r} (one of {', '.join(SECTIONS)})")
+                raise InvalidArgument(f"--section: unknown section {section!r} (one of {', '.join(SECTIONS)})")
         start, end = _as_date(since, "--since"), _as_date(until, "--until")
         if start and end and end < start:
-            raise UserError(f"--until {end} is before --since {start}")
+            raise InvalidArgument(f"--until {end} is before --since {start}")
         return cls(slug, start, end, _name(author, "--author"), _name(agency, "--agency"))
-
-    @property
-    def empty(self) -> bool:
-        return not (self.section or self.since or self.until or self.author or self.agency)
 
     def matches(self, record: dict[str, Any], published: dt.date) -> bool:
         """The same rule as `to_query`, in plain Python (for exports and listings)."""
@@ -142,7 +139,7 @@ def _name(value: str | None, option: str) -> str | None:
         return None
     name = normalize_name(value)
     if not name:
-        raise UserError(f"{option}: empty name")
+        raise InvalidArgument(f"{option}: empty name")
     return name
 
 

@@ -13,12 +13,13 @@ import datetime as dt
 import json
 import logging
 import os
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, Iterable, Iterator
+from typing import Any
 
+from newsarchive.archive.keys import RECORDS_PREFIX, parse_record_key
 from newsarchive.errors import KeyNotFound
-from newsarchive.layout import RECORDS_PREFIX, parse_record_key
 from newsarchive.store import LocalStore, Store
 
 log = logging.getLogger(__name__)

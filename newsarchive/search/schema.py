@@ -58,7 +58,7 @@ def normalize_name(name: str) -> str:
 
 def date_value(day: dt.date) -> dt.datetime:
     """Dates are indexed as midnight UTC of the print day."""
-    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc)
+    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
 
 
 def to_document(key: str, record: dict[str, Any], published: dt.date) -> tantivy.Document:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from urllib.parse import unquote, urlsplit
 
-from newsarchive.errors import UserError
+from newsarchive.errors import InvalidArgument
 from newsarchive.store.base import ObjectInfo, Store
 from newsarchive.store.local import LocalStore
 
@@ -20,20 +20,20 @@ def default_store_uri() -> str:
 
 
 def open_store(uri: str | None = None, *, s3_endpoint_url: str | None = None, spool_dir: str | None = None) -> Store:
-    """The store a URI names. Raises UserError (exit 2) for a URI we cannot use."""
+    """The store a URI names. Raises InvalidArgument for a URI we cannot use."""
     uri = uri or default_store_uri()
     parts = urlsplit(uri)
     scheme = parts.scheme.lower()
     if scheme == "s3":
         if not parts.netloc:
-            raise UserError(f"bad store URI {uri!r}: s3:// needs a bucket (s3://bucket/prefix)")
+            raise InvalidArgument(f"bad store URI {uri!r}: s3:// needs a bucket (s3://bucket/prefix)")
         from newsarchive.store.s3 import S3Store
 
         return S3Store(bucket=parts.netloc, prefix=parts.path.strip("/"), endpoint_url=s3_endpoint_url, spool_dir=spool_dir)
     if scheme == "file":
         if parts.netloc not in ("", "localhost"):
-            raise UserError(f"bad store URI {uri!r}: file:// URIs name a local path (file:///path)")
+            raise InvalidArgument(f"bad store URI {uri!r}: file:// URIs name a local path (file:///path)")
         return LocalStore(unquote(parts.path))
     if scheme and len(scheme) > 1:  # one letter is a Windows drive, not a scheme
-        raise UserError(f"bad store URI {uri!r}: use a path, file:///path or s3://bucket/prefix")
+        raise InvalidArgument(f"bad store URI {uri!r}: use a path, file:///path or s3://bucket/prefix")
     return LocalStore(uri)

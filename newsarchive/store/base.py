@@ -10,9 +10,13 @@ from __future__ import annotations
 
 import abc
 import datetime as dt
+import errno
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Iterator
+from typing import BinaryIO
+
+from newsarchive.errors import StoreWriteFailed
 
 
 def validate_key(key: str) -> str:
@@ -21,6 +25,15 @@ def validate_key(key: str) -> str:
     if not key or key.startswith("/") or "\\" in key or any(p in ("", ".", "..") for p in key.split("/")):
         raise ValueError(f"unsafe store key: {key!r}")
     return key
+
+
+def write_failure(where: str, exc: OSError) -> StoreWriteFailed:
+    """The one-line error for a failed write to `where` ("store /srv/archive", "spool ..."), by its errno."""
+    if exc.errno == errno.ENOSPC:
+        return StoreWriteFailed(f"{where}: disk full")
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return StoreWriteFailed(f"{where}: not writable ({exc.strerror})")
+    return StoreWriteFailed(f"{where}: write failed ({exc.strerror or exc})")
 
 
 @dataclass(frozen=True)
@@ -33,7 +46,7 @@ class ObjectInfo:
 class Store(abc.ABC):
     """A flat key space of immutable-ish objects under one root or prefix.
 
-    Keys are '/'-separated, relative, built by `newsarchive.layout`.
+    Keys are '/'-separated, relative, built by `newsarchive.archive.keys`.
     """
 
     uri: str
@@ -90,10 +103,10 @@ class Store(abc.ABC):
         """Objects written but not yet confirmed by the store (spooled)."""
         return 0
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - a default: a store without connections has nothing to release
         """Release connections; spooled objects stay on disk for the next run."""
 
-    def __enter__(self) -> "Store":
+    def __enter__(self) -> Store:
         return self
 
     def __exit__(self, *exc: object) -> None:

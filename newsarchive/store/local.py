@@ -9,29 +9,26 @@ without touching a live writer's (several workers may share one folder).
 
 from __future__ import annotations
 
+import datetime as dt
 import errno
 import os
 import shutil
 import socket
 import tempfile
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import BinaryIO, Iterator
-
-import datetime as dt
+from typing import BinaryIO
 
 from newsarchive.errors import KeyNotFound, StoreDenied, StoreWriteFailed
-from newsarchive.store.base import ObjectInfo, Store, validate_key
+from newsarchive.processes import pid_alive
+from newsarchive.store.base import ObjectInfo, Store, validate_key, write_failure
 
 TMP_SUFFIX = ".tmp"
 _HOST = socket.gethostname().replace("~", "-")
 
 
 def _write_error(path: Path, exc: OSError) -> StoreWriteFailed:
-    if exc.errno == errno.ENOSPC:
-        return StoreWriteFailed(f"store {path}: disk full")
-    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        return StoreWriteFailed(f"store {path}: not writable ({exc.strerror})")
-    return StoreWriteFailed(f"store {path}: write failed ({exc.strerror or exc})")
+    return write_failure(f"store {path}", exc)
 
 
 class LocalStore(Store):
@@ -55,8 +52,6 @@ class LocalStore(Store):
 
     def sweep(self) -> int:
         """Remove temporary files left by dead writers on this host; returns how many."""
-        from newsarchive.lock import pid_alive
-
         if not self.tmp_dir.is_dir():
             return 0
         removed = 0
@@ -86,7 +81,7 @@ class LocalStore(Store):
             probe.unlink(missing_ok=True)
         self.sweep()
 
-    def _atomic_write(self, dest: Path, write: "callable[[BinaryIO], None]") -> None:
+    def _atomic_write(self, dest: Path, write: Callable[[BinaryIO], object]) -> None:
         try:
             dest.parent.mkdir(parents=True, exist_ok=True)
             self.tmp_dir.mkdir(exist_ok=True)
@@ -173,7 +168,7 @@ class LocalStore(Store):
                 key = name if rel_dir == "." else f"{rel_dir.replace(os.sep, '/')}/{name}"
                 if key.startswith(prefix):
                     st = os.stat(os.path.join(dirpath, name))
-                    found.append(ObjectInfo(key, st.st_size, dt.datetime.fromtimestamp(st.st_mtime, dt.timezone.utc)))
+                    found.append(ObjectInfo(key, st.st_size, dt.datetime.fromtimestamp(st.st_mtime, dt.UTC)))
         found.sort(key=lambda o: o.key)
         yield from found
 

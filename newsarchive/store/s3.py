@@ -60,8 +60,9 @@ import re
 import socket
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Any, BinaryIO, Iterator
+from typing import IO, Any, BinaryIO
 
 import boto3
 import botocore.exceptions as bex
@@ -366,7 +367,7 @@ class S3Store(Store):
             raise self._error(exc, f"listing {prefix or '/'}") from None
 
     def list(self, prefix: str = "") -> Iterator[ObjectInfo]:
-        spooled = [ObjectInfo(e.key, e.size, dt.datetime.fromtimestamp(e.spooled_at, dt.timezone.utc))
+        spooled = [ObjectInfo(e.key, e.size, dt.datetime.fromtimestamp(e.spooled_at, dt.UTC))
                    for e in self._spool.entries() if e.key.startswith(prefix) and not _hidden(e.key)]
         waiting = {o.key for o in spooled}
         remote = (o for o in self._list_remote(prefix) if o.key not in waiting)
@@ -486,10 +487,6 @@ class S3Store(Store):
                 return left
             time.sleep(min(delay, max(0.0, deadline - time.monotonic())))
             delay = min(delay * 2, 2.0)
-
-    def drain(self, timeout: float | None = None) -> int:
-        """Upload leftovers of a previous run (an alias of `flush`, for callers that want to say so)."""
-        return self.flush(timeout)
 
     def _kick(self) -> None:
         with self._lock:

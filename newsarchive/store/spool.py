@@ -29,11 +29,12 @@ import shutil
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 from newsarchive.errors import StoreWriteFailed
+from newsarchive.store.base import write_failure
 
 _TMP = ".tmp-"
 _LOCK = ".lock"
@@ -66,9 +67,7 @@ class Spool:
             raise self._error(exc) from None
 
     def _error(self, exc: OSError) -> StoreWriteFailed:
-        if exc.errno == errno.ENOSPC:
-            return StoreWriteFailed(f"spool {self.root}: disk full")
-        return StoreWriteFailed(f"spool {self.root}: write failed ({exc.strerror or exc})")
+        return write_failure(f"spool {self.root}", exc)
 
     @staticmethod
     def _hash(key: str) -> str:

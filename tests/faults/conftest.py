@@ -25,7 +25,7 @@ from typing import Any
 
 import pytest
 
-from newsarchive.urls import match_article
+from newsarchive.site.urls import match_article
 from tests.plugins.cli import REPO, Result
 from tests.site.corpus import Corpus, SiteArticle, default_days
 from tests.site.routes import HTML, Response, Router
@@ -87,6 +87,11 @@ class FaultSite(SiteServer):
 
     def expected_ids(self, sections: tuple[str, ...] = SECTIONS) -> set[str]:
         return {a.id for s in sections for a, _ in self.corpus.listing(s, self.day)}
+
+    def linked_ids(self, target: str) -> set[str]:
+        """Every article id the page at `target` links, wherever on the page (its list, "Most Popular", ...)."""
+        body = self.router.get(target).body.decode("utf-8", "replace")
+        return {ref.id for m in re.finditer(r'href="([^"]+)"', body) if (ref := match_article(m[1])) is not None}
 
 
 @pytest.fixture

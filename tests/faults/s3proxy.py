@@ -21,7 +21,7 @@ SLOW_DOWN = (b'<?xml version="1.0" encoding="UTF-8"?><Error><Code>SlowDown</Code
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
-    server: "_Server"
+    server: _Server
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002
         pass
@@ -61,7 +61,7 @@ class _Handler(BaseHTTPRequestHandler):
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
-    proxy: "FaultyProxy"
+    proxy: FaultyProxy
 
 
 class FaultyProxy:
@@ -84,7 +84,7 @@ class FaultyProxy:
         """Answer 503 SlowDown to everything for a while."""
         self.fail_until = time.monotonic() + seconds
 
-    def __enter__(self) -> "FaultyProxy":
+    def __enter__(self) -> FaultyProxy:
         self._thread.start()
         return self
 

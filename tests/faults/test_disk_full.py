@@ -11,8 +11,8 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+from newsarchive.archive.recovery import whole_records_end
 from newsarchive.exitcodes import Exit
-from newsarchive.warc import whole_records_end
 from tests.archive_check import leftovers, records, warcio_check
 from tests.faults.conftest import FaultSite, assert_store_layout, crawl, tmpfs
 from tests.plugins.cli import assert_one_line_error

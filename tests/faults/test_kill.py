@@ -13,8 +13,8 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import pytest
 
@@ -122,7 +122,7 @@ def test_random_kills_across_many_runs(make_site: Callable[..., SiteServer], tmp
             site.corpus.edit(article.id, body=[*article.body, f"Correction number {run}."])
         proc = start(command)
         deadline = time.monotonic() + rng.uniform(0.05, 0.95) * duration
-        killed += kill_when(proc, lambda: time.monotonic() >= deadline)
+        killed += kill_when(proc, lambda deadline=deadline: time.monotonic() >= deadline)
         if proc.returncode not in (-signal.SIGKILL, Exit.OK):
             pytest.fail(f"run {run} exited {proc.returncode}")
     assert killed >= 15, f"only {killed} of 20 runs were killed mid-way"

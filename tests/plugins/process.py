@@ -12,8 +12,8 @@ import signal
 import socket
 import subprocess
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 
 def free_port() -> int:
@@ -51,7 +51,8 @@ class ServerProcess:
                 if self.proc.poll() is not None or time.monotonic() > deadline:
                     self.stop()
                     tail = log.read_text(errors="replace")[-2000:] if log is not None and log.exists() else ""
-                    raise RuntimeError(f"{self.name} did not start ({exc}){'; log tail:' + chr(10) + tail if tail else ''}") from None
+                    detail = "; log tail:\n" + tail if tail else ""
+                    raise RuntimeError(f"{self.name} did not start ({exc}){detail}") from None
                 time.sleep(0.05)
 
     def stop(self) -> None:

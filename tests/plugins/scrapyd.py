@@ -30,6 +30,7 @@ from typing import Any
 
 import pytest
 
+from newsarchive.dates import TODAY_ENV
 from tests.plugins.process import free_port
 
 REPO = Path(__file__).resolve().parents[2]
@@ -37,8 +38,16 @@ BIN = Path(sys.executable).parent
 #: Scrapyd's job states, in order; "finished" is the only terminal one
 JOB_STATES = ("pending", "running", "finished")
 #: what a copy of the checkout leaves out: VCS, venv, build output, caches, a local archive
-_NOT_COPIED = shutil.ignore_patterns(".git", ".venv", "build", "dist", "*.egg-info", "__pycache__", ".pytest_cache",
-                                     ".hypothesis", "archive", "*.pyc")
+_NOT_COPIED_ANYWHERE = shutil.ignore_patterns(".git", ".venv", "build", "dist", "*.egg-info", "__pycache__",
+                                              ".pytest_cache", ".hypothesis", "*.pyc")
+
+
+def _NOT_COPIED(folder: str, names: list[str]) -> set[str]:
+    """Build output and caches anywhere; `./archive`, the default store, only at the top (newsarchive/archive is code)."""
+    ignored = set(_NOT_COPIED_ANYWHERE(folder, names))
+    if Path(folder) == REPO:
+        ignored |= {"archive"} & set(names)
+    return ignored
 
 
 def copy_project(dest: Path) -> Path:
@@ -55,6 +64,8 @@ def clean_env(**extra: str) -> dict[str, str]:
     """
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("NEWSARCHIVE_", "SCRAPY_")) and k not in ("PYTHONPATH", "AWS_ENDPOINT_URL")}
+    if TODAY_ENV in os.environ:  # the suite's pinned day is its clock, not a setting of the crawl
+        env[TODAY_ENV] = os.environ[TODAY_ENV]
     env.update(extra)
     return env
 
@@ -101,7 +112,7 @@ class Scrapyd:
         )
         return conf
 
-    def start(self, timeout: float = 30) -> "Scrapyd":
+    def start(self, timeout: float = 30) -> Scrapyd:
         """Start Scrapyd (cwd = root, where it finds scrapyd.conf) and wait until its API answers."""
         self.write_config()
         with open(self.log, "ab") as out:

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import subprocess
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
@@ -39,7 +39,7 @@ class ValkeyServer(ServerProcess):
 
         return redis.Redis.from_url(self.url, socket_timeout=5)
 
-    def start(self, timeout: float = 10.0) -> "ValkeyServer":
+    def start(self, timeout: float = 10.0) -> ValkeyServer:
         args = [valkey_binary(), "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
                 "--appendonly", "no", "--dir", str(self.root), "--logfile", str(self.root / "valkey.log")]
         self.spawn(args, cwd=self.root)

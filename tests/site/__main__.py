@@ -10,7 +10,8 @@ import argparse
 import signal
 import sys
 
-from newsarchive.dates import days as day_range, parse_date
+from newsarchive.dates import days as day_range
+from newsarchive.dates import parse_date
 from tests.site.corpus import DEFAULT_PER_SECTION, Corpus, default_days
 from tests.site.server import SiteServer
 

@@ -12,7 +12,7 @@ import json
 from functools import lru_cache
 from html import escape
 
-from newsarchive.urls import SECTIONS, SITE
+from newsarchive.site.urls import SECTIONS, SITE
 
 LOGO = f"{SITE}/assets/images/logo.png"
 
@@ -74,7 +74,8 @@ def _inline_style() -> str:
                              ".searchbox li", ".page a", ".footer", ".footer .col", ".gotop", ".ad", ".where li"]):
         for bp in ("", "@media (max-width: 768px)", "@media (max-width: 480px)"):
             body = (f"{sel}{{margin:{n % 4}px {n % 7}px;padding:{n % 5}px {n % 3}px;font-size:{12 + n % 9}px;"
-                    f"line-height:1.{n % 9};color:#{(n * 123457) % 0xFFFFFF:06x};border-bottom:1px solid #e{n % 10}e{n % 10}e{n % 10}}}")
+                    f"line-height:1.{n % 9};color:#{(n * 123457) % 0xFFFFFF:06x};"
+                    f"border-bottom:1px solid #e{n % 10}e{n % 10}e{n % 10}}}")
             rules.append(f"{bp}{{{body}}}" if bp else body)
     return "<style>\n" + "\n".join(rules) + "\n</style>"
 

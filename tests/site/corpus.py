@@ -14,11 +14,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from newsarchive.dates import TAIPEI, today_taipei
-from newsarchive.urls import SECTIONS, SITE
+from newsarchive.dates import TAIPEI
+from newsarchive.site.urls import SECTIONS, SITE
 from tests.site import text, vocab
 from tests.site.bylines import Byline, pick_byline
 
+#: the last print day of the default corpus: pinned, so the site (and every test) is the same on any date
+REFERENCE_DAY = dt.date(2024, 10, 16)
 #: ids grow by this many per day; the seed article's day anchors the scale
 ID_ANCHOR_DATE = dt.date(2015, 12, 16)
 ID_ANCHOR = 2003634000
@@ -124,9 +126,9 @@ class SiteArticle:
         }
 
 
-def default_days(n: int = 7, today: dt.date | None = None) -> list[dt.date]:
-    end = today or today_taipei()
-    return [end - dt.timedelta(days=i) for i in range(n - 1, -1, -1)]
+def default_days(n: int = 7, last: dt.date = REFERENCE_DAY) -> list[dt.date]:
+    """The `n` print days ending on `last` (default: the reference day, never the clock's today)."""
+    return [last - dt.timedelta(days=i) for i in range(n - 1, -1, -1)]
 
 
 def _make_photos(rng: random.Random, article_id: str, day: dt.date, page: int | None, paragraphs: int,
@@ -320,8 +322,10 @@ class Corpus:
             if name in ("id", "day", "section_slug") or not hasattr(article, name):
                 raise ValueError(f"cannot edit {name!r}")
             setattr(article, name, value)
-        if "modified_at" not in changes:
-            article.modified_at = dt.datetime.now(TAIPEI).replace(microsecond=0).isoformat()
+        if "modified_at" not in changes:  # an hour after the last change: the site's clock, not the test's
+            last = dt.datetime.fromisoformat(article.modified_at) if article.modified_at else \
+                dt.datetime.combine(article.day, dt.time(), TAIPEI)
+            article.modified_at = (last + dt.timedelta(hours=1)).isoformat()
         self.version += 1
         return article
 

@@ -6,7 +6,7 @@ import datetime as dt
 import json
 from xml.sax.saxutils import escape
 
-from newsarchive.urls import SECTIONS, SITE
+from newsarchive.site.urls import SECTIONS, SITE
 from tests.site.corpus import Corpus, SiteArticle
 
 JSON_PAGE_SIZE = 20

@@ -11,7 +11,7 @@ import datetime as dt
 import re
 from html import escape
 
-from newsarchive.urls import SECTIONS
+from newsarchive.site.urls import SECTIONS
 from tests.site import chrome
 from tests.site.corpus import Corpus, SiteArticle, collapse
 

@@ -14,7 +14,7 @@ import threading
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs, urlsplit
 
-from newsarchive.urls import SECTIONS, match_article
+from newsarchive.site.urls import SECTIONS, match_article
 from tests.site import feeds, pages
 from tests.site.corpus import Corpus
 

@@ -21,7 +21,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from newsarchive.urls import match_article
+from newsarchive.site.urls import match_article
 from tests.site.corpus import Corpus
 from tests.site.faults import Fault, Faults
 from tests.site.routes import HTML, JSON, Response, Router

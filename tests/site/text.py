@@ -102,4 +102,6 @@ def caption(rng: random.Random) -> str:
 
 def author_note(rng: random.Random, name: str) -> str:
     """An op-ed's closing line about its writer: body text, unlike a translator credit."""
-    return f"{name} is a {_zipf_pick(rng, vocab.ADJECTIVES)} {rng.choice(['researcher', 'professor', 'writer'])} based in {rng.choice(vocab.PLACES_TW)}."
+    adjective = _zipf_pick(rng, vocab.ADJECTIVES)  # drawn in this order: the corpus must not change
+    role = rng.choice(["researcher", "professor", "writer"])
+    return f"{name} is a {adjective} {role} based in {rng.choice(vocab.PLACES_TW)}."

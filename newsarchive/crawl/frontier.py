@@ -1,8 +1,9 @@
 """A crawl frontier shared by several processes through Redis (scrapy-redis), so N workers make one crawl.
 
 `NEWSARCHIVE_FRONTIER = redis://HOST:PORT/DB` (or `newsarchive crawl --frontier`) swaps Scrapy's scheduler
-for `newsarchive.frontier_scheduler.FrontierScheduler`: the request queue and the duplicate filter live in
-Redis, under keys derived from what the crawl is (store, mirror, window, sections, refresh, cap), so every
+for `newsarchive.crawl.scheduler.FrontierScheduler` (see newsarchive.crawl.addon): the request queue and the
+duplicate filter live in Redis, under keys derived from what the crawl is (store, mirror, window, sections,
+refresh, cap), so every
 worker started with the same arguments joins the same crawl and a different crawl never mixes with it.
 
 Keys, all under `newsarchive:<crawl key>:`:
@@ -27,41 +28,21 @@ from urllib.parse import urlsplit
 from scrapy.settings import BaseSettings
 from scrapy_redis.dupefilter import RFPDupeFilter
 
-from newsarchive.errors import UserError
-from newsarchive.exitcodes import Exit
+from newsarchive.errors import FrontierUnreachable, InvalidArgument
+from newsarchive.redact import redact_uri
 
 SCHEMES = ("redis", "rediss", "unix")
 
 
 def check_url(url: str) -> None:
-    """ValueError unless `url` is a Redis URL redis-py can open."""
-    parts = urlsplit(url)
-    if parts.scheme not in SCHEMES or (parts.scheme != "unix" and not parts.hostname):
-        raise ValueError(f"bad frontier URL {url!r}: want redis://HOST:PORT/DB")
-
-
-def apply_frontier_settings(settings: BaseSettings) -> None:
-    """Route scheduling through Redis when a frontier is set; no-op otherwise.
-
-    At "project" priority (like the speed rules): an explicit `-s` still wins. The
-    store lock is turned off: workers sharing a frontier would otherwise lock each
-    other out; they coordinate through Redis instead.
-    """
-    url = settings.get("NEWSARCHIVE_FRONTIER")
-    if not url:
-        return
-    if settings.frozen:
-        raise RuntimeError("NEWSARCHIVE_FRONTIER set after the settings were frozen: the scheduler cannot change")
-    settings.setdict({
-        "SCHEDULER": "newsarchive.frontier_scheduler.FrontierScheduler",
-        "SCHEDULER_QUEUE_CLASS": "newsarchive.frontier_scheduler.LeasedPriorityQueue",
-        "DUPEFILTER_CLASS": "newsarchive.frontier.FrontierDupeFilter",
-        # the scheduler empties Redis itself, once the whole crawl (not one worker) is done
-        "SCHEDULER_PERSIST": True,
-        "SCHEDULER_IDLE_BEFORE_CLOSE": 0,
-        "REDIS_URL": url,
-        "NEWSARCHIVE_LOCK": False,
-    }, priority="project")
+    """InvalidArgument unless `url` is a Redis URL redis-py can open."""
+    try:
+        parts = urlsplit(url)
+        ok = parts.scheme in SCHEMES and (parts.scheme == "unix" or bool(parts.hostname))
+    except ValueError:
+        ok = False
+    if not ok:
+        raise InvalidArgument(f"bad frontier URL {redact_uri(url)!r}: want redis://HOST:PORT/DB")
 
 
 def check_reachable(settings: BaseSettings) -> None:
@@ -69,25 +50,17 @@ def check_reachable(settings: BaseSettings) -> None:
     url = settings.get("NEWSARCHIVE_FRONTIER")
     if not url:
         return
-    try:
-        check_url(url)
-    except ValueError as exc:
-        raise UserError(str(exc)) from None
+    check_url(url)
     import redis
 
     try:
         redis.Redis.from_url(url, socket_connect_timeout=5, socket_timeout=5).ping()
     except redis.RedisError as exc:
-        from newsarchive.crawlrun import redact_uri
-
-        raise UserError(f"the frontier {redact_uri(url)} cannot be reached: {exc}",
-                        Exit.STORE_UNREACHABLE) from None
+        raise FrontierUnreachable(f"the frontier {redact_uri(url)} cannot be reached: {exc}") from None
 
 
 def crawl_identity(store_uri: str, base_url: str, spider: Any) -> dict[str, Any]:
     """What makes two workers part of the same crawl: same store, mirror, window, sections, refresh and cap."""
-    from newsarchive.crawlrun import redact_uri
-
     return {
         "store": redact_uri(store_uri), "base_url": base_url,
         "since": str(getattr(spider, "since", "")), "until": str(getattr(spider, "until", "")),
@@ -114,7 +87,7 @@ class FrontierDupeFilter(RFPDupeFilter):
         self.fingerprinter = fingerprinter
 
     @classmethod
-    def from_spider(cls, spider: Any) -> "FrontierDupeFilter":
+    def from_spider(cls, spider: Any) -> FrontierDupeFilter:
         raise TypeError("FrontierDupeFilter is made by FrontierScheduler, which knows the crawl's key")
 
     def request_fingerprint(self, request: Any) -> str:

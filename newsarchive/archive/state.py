@@ -12,8 +12,10 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import asdict, dataclass
+from typing import Any
 
-from newsarchive import layout
+from newsarchive.archive.keys import STATE_ARTICLES_PREFIX, state_key
+from newsarchive.dates import iso_utc, utc_now
 from newsarchive.store.base import Store
 
 log = logging.getLogger(__name__)
@@ -29,6 +31,16 @@ class ArticleState:
     record_id: str | None = None  # WARC-Record-ID of the capture
     checked_at: str | None = None  # when a crawl last fetched it (a revisit may be later than fetched_at)
 
+    @classmethod
+    def of_record(cls, record: dict[str, Any], key: str, fetched_url: str = "") -> ArticleState:
+        """What to remember of a stored record (its capture pointer, its fetch), checked now."""
+        capture = record.get("capture") or {}
+        return cls(
+            id=record["id"], payload_digest=capture.get("payload_digest"), fetched_at=record["fetched_at"],
+            record=key, url=record.get("fetched_url") or fetched_url, record_id=capture.get("record_id"),
+            checked_at=iso_utc(utc_now()),
+        )
+
 
 class KnownArticles:
     """The ids the store holds; details are read lazily (only `--refresh` needs them)."""
@@ -38,8 +50,8 @@ class KnownArticles:
         self._ids: set[str] = set()
         self._cache: dict[str, ArticleState] = {}
 
-    def load(self) -> "KnownArticles":
-        prefix = layout.STATE_ARTICLES_PREFIX
+    def load(self) -> KnownArticles:
+        prefix = STATE_ARTICLES_PREFIX
         for info in self.store.list(prefix):
             name = info.key[len(prefix):]
             if name.endswith(".json") and "/" not in name:
@@ -58,7 +70,7 @@ class KnownArticles:
             return None
         if article_id not in self._cache:
             try:
-                data = json.loads(self.store.get_bytes(layout.state_key(article_id)))
+                data = json.loads(self.store.get_bytes(state_key(article_id)))
                 self._cache[article_id] = ArticleState(**{k: data.get(k) for k in ArticleState.__dataclass_fields__})
             except Exception as exc:  # noqa: BLE001 - a damaged state object only costs a re-fetch
                 log.warning("state of %s unreadable (%s): it will be fetched again", article_id, exc)
@@ -66,6 +78,6 @@ class KnownArticles:
         return self._cache[article_id]
 
     def remember(self, state: ArticleState) -> None:
-        self.store.put_bytes(layout.state_key(state.id), json.dumps(asdict(state)).encode())
+        self.store.put_bytes(state_key(state.id), json.dumps(asdict(state)).encode())
         self._ids.add(state.id)
         self._cache[state.id] = state

@@ -15,27 +15,13 @@ import os
 import socket
 import threading
 
-from newsarchive import layout
+from newsarchive.archive.keys import LOCK_KEY
 from newsarchive.dates import iso_utc, utc_now
 from newsarchive.errors import KeyNotFound, LockHeld, StoreError
+from newsarchive.processes import pid_alive
 from newsarchive.store.base import Store
 
 log = logging.getLogger(__name__)
-
-
-def pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    # a zombie child of ours counts as gone
-    try:
-        with open(f"/proc/{pid}/stat") as fh:
-            return fh.read().split(") ", 1)[1][:1] != "Z"
-    except OSError:
-        return True
 
 
 class StoreLock:
@@ -58,19 +44,19 @@ class StoreLock:
         if holder.get("host") == self.host and isinstance(holder.get("pid"), int):
             return not pid_alive(holder["pid"])
         try:
-            beat = dt.datetime.strptime(holder["heartbeat"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=dt.timezone.utc)
+            beat = dt.datetime.strptime(holder["heartbeat"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=dt.UTC)
         except (KeyError, ValueError, TypeError):
             return True
         return (utc_now() - beat).total_seconds() > self.stale_after
 
     def acquire(self) -> None:
         for _ in range(2):
-            if self.store.create_exclusive(layout.LOCK_KEY, self._body()):
+            if self.store.create_exclusive(LOCK_KEY, self._body()):
                 self.held = True
                 self._start_heartbeat()
                 return
             try:
-                holder = json.loads(self.store.get_bytes(layout.LOCK_KEY))
+                holder = json.loads(self.store.get_bytes(LOCK_KEY))
             except (KeyNotFound, ValueError):
                 holder = {}
             if holder and not self._is_stale(holder):
@@ -80,14 +66,14 @@ class StoreLock:
                 )
             log.warning("breaking a stale lock left by run %s (pid %s on %s)",
                         holder.get("run_id"), holder.get("pid"), holder.get("host"))
-            self.store.delete(layout.LOCK_KEY)
+            self.store.delete(LOCK_KEY)
         raise LockHeld(f"could not take the lock on {self.store.uri}")
 
     def _start_heartbeat(self) -> None:
         def beat() -> None:
             while not self._stop.wait(self.heartbeat):
                 try:
-                    self.store.put_bytes(layout.LOCK_KEY, self._body())
+                    self.store.put_bytes(LOCK_KEY, self._body())
                 except Exception as exc:  # noqa: BLE001 - a missed beat is not fatal
                     log.warning("lock heartbeat failed: %s", exc)
 
@@ -99,6 +85,6 @@ class StoreLock:
         if self.held:
             self.held = False
             try:
-                self.store.delete(layout.LOCK_KEY)
+                self.store.delete(LOCK_KEY)
             except StoreError as exc:  # the store is gone: the next run finds our pid dead and breaks it
                 log.warning("could not release the lock (%s); the next run will break it as stale", exc)

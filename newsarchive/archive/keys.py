@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from newsarchive.urls import validate_id
+from newsarchive.site.urls import validate_id
 
 WARC_PREFIX = "warc/"
 RECORDS_PREFIX = "records/"
@@ -54,12 +54,12 @@ def parse_record_key(key: str) -> tuple[str, dt.date] | None:
 
 
 def history_key(article_id: str, published: dt.date, fetched_at: dt.datetime) -> str:
-    stamp = fetched_at.astimezone(dt.timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+    stamp = fetched_at.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
     return f"{HISTORY_PREFIX}{_day(published)}/{validate_id(article_id)}/{stamp}.json"
 
 
 def warc_key(captured: dt.datetime, filename: str) -> str:
-    return f"{WARC_PREFIX}{_day(captured.astimezone(dt.timezone.utc).date())}/{safe_name(filename)}"
+    return f"{WARC_PREFIX}{_day(captured.astimezone(dt.UTC).date())}/{safe_name(filename)}"
 
 
 def cdxj_key(warc: str) -> str:

@@ -6,8 +6,8 @@ warcio's default, costs 2.6 times the CPU for 0.6 % fewer bytes), so any record
 can be read alone from its offset. A file is written as `NAME.warc.gz.open` in a
 local staging folder, flushed after every record (a killed process loses no
 whole record), and only when closed is it indexed (CDXJ) and handed to the
-store. A file left `.open` by a crash is cut back to its last whole record and
-closed by `recover`.
+store (`newsarchive.archive.recovery.finish`, which also closes what a crash
+left open).
 """
 
 from __future__ import annotations
@@ -17,34 +17,30 @@ import datetime as dt
 import hashlib
 import io
 import logging
-import os
-import re
-import socket
-import warnings
 import zlib
 from dataclasses import asdict, dataclass
 from http import HTTPStatus
 from pathlib import Path
 
-from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from newsarchive import __version__, layout
+from newsarchive import __version__
+from newsarchive.archive.keys import warc_key
+from newsarchive.archive.recovery import OPEN_SUFFIX, PREFIX, cut_to_whole_records, finish
 from newsarchive.dates import iso_utc, utc_now
+from newsarchive.processes import host_id
 from newsarchive.store.base import Store
 
 log = logging.getLogger(__name__)
 
-OPEN_SUFFIX = ".open"
 DEFAULT_MAX_SIZE = 1_000_000_000
 DEFAULT_GZIP_LEVEL = 6
-PREFIX = "TT"
 
 
 @dataclass(frozen=True)
-class Capture:
-    """Where a record lies: the pointer a JSON record keeps to its response."""
+class CapturePointer:
+    """Where a record lies: the `capture` pointer a JSON record keeps to its response."""
 
     warc: str  # store key of the WARC file
     offset: int
@@ -76,12 +72,6 @@ class HttpExchange:
 def payload_digest(body: bytes) -> str:
     """The WARC payload digest of a body (sha1, base32), as warcio writes it."""
     return "sha1:" + base64.b32encode(hashlib.sha1(body).digest()).decode("ascii")
-
-
-def host_id() -> str:
-    """Host name and process id: WARC names from several workers never collide."""
-    host = re.sub(r"[^A-Za-z0-9.-]+", "-", socket.gethostname()) or "host"
-    return f"{host}-{os.getpid()}"
 
 
 def _request_line(url: str, method: str) -> tuple[str, str]:
@@ -130,7 +120,7 @@ class WarcWriter:
         now = utc_now()
         name = f"{PREFIX}-{now:%Y%m%d%H%M%S%f}-{self._serial:05d}-{self.host}.warc.gz"
         self._serial += 1
-        self._key = layout.warc_key(now, name)
+        self._key = warc_key(now, name)
         self._path = self.staging_dir / (name + OPEN_SUFFIX)
         # remember the key beside the file so `recover` can hand it over after a crash
         self._fh = open(self._path, "wb")
@@ -162,7 +152,7 @@ class WarcWriter:
             self.close()
 
     # -- records ---------------------------------------------------------------
-    def write_exchange(self, ex: HttpExchange, *, revisit_of: dict[str, str] | None = None) -> Capture:
+    def write_exchange(self, ex: HttpExchange, *, revisit_of: dict[str, str] | None = None) -> CapturePointer:
         """Write a response (or a revisit, when `revisit_of` names an identical earlier capture) and its request."""
         self._ensure_open()
         when = ex.date or utc_now()
@@ -200,7 +190,7 @@ class WarcWriter:
             warc_headers_dict={"WARC-Date": warc_date, "WARC-Concurrent-To": record_id},
         )
         self._write(request)
-        capture = Capture(self._key or "", offset, length, record_id, digest)
+        capture = CapturePointer(self._key or "", offset, length, record_id, digest)
         self._maybe_rotate()
         return capture
 
@@ -249,113 +239,4 @@ def _reason(status: int) -> str:
     except ValueError:
         return ""
 
-
-def finish(store: Store, open_path: Path, key: str) -> None:
-    """Turn a closed `.open` file into a stored WARC with its CDXJ index beside it."""
-    with warnings.catch_warnings():  # cdxj-indexer pulls in pyamf, which imports the deprecated pkg_resources
-        warnings.filterwarnings("ignore", message="pkg_resources is deprecated", category=UserWarning)
-        from cdxj_indexer.main import write_cdx_index
-
-    final = open_path.with_name(open_path.name[: -len(OPEN_SUFFIX)]) if open_path.name.endswith(OPEN_SUFFIX) else open_path
-    if final != open_path:
-        os.replace(open_path, final)
-    cdxj = final.with_name(final.name[: -len(".warc.gz")] + ".cdxj")
-    tmp = cdxj.with_name(cdxj.name + ".tmp")
-    write_cdx_index(str(tmp), [str(final)], {"sort": True})
-    os.replace(tmp, cdxj)
-    # the WARC first: an index never points at a file the store lacks
-    store.put_file(key, final, content_type="application/warc")
-    store.put_file(layout.cdxj_key(key), cdxj, content_type="text/plain")
-
-
-def whole_records_end(path: Path) -> int:
-    """Offset just past the last whole, readable record of a (possibly cut) WARC file."""
-    end = 0
-    with open(path, "rb") as fh:
-        it = ArchiveIterator(fh, check_digests=False)
-        try:
-            for record in it:
-                record.content_stream().read()
-                it.read_to_end(record)
-                end = it.get_record_offset() + it.get_record_length()
-        except Exception:  # noqa: BLE001 - a torn tail is exactly what we are looking for
-            pass
-    # a torn gzip member may still have parsed; trust only members that decompress fully
-    with open(path, "rb") as fh:
-        data = fh.read(end)
-    good = 0
-    while good < len(data):
-        d = zlib.decompressobj(zlib.MAX_WBITS | 16)
-        try:
-            d.decompress(data[good:])
-        except zlib.error:
-            break
-        if not d.eof:
-            break
-        good = len(data) - len(d.unused_data)
-    return good
-
-
-def cut_to_whole_records(path: Path) -> int:
-    """Truncate a WARC file after its last whole record; returns the new size."""
-    end = whole_records_end(path)
-    with open(path, "r+b") as fh:
-        fh.truncate(end)
-    return end
-
-
-def staged_key(open_path: Path) -> str:
-    """The store key a staged file was meant for, from its name (the timestamp is the capture date)."""
-    name = open_path.name[: -len(OPEN_SUFFIX)] if open_path.name.endswith(OPEN_SUFFIX) else open_path.name
-    m = re.match(rf"{PREFIX}-(\d{{14}})(\d{{6}})-", name)
-    if not m:
-        raise ValueError(f"not a newsarchive WARC name: {name}")
-    when = dt.datetime.strptime(m[1], "%Y%m%d%H%M%S").replace(tzinfo=dt.timezone.utc)
-    return layout.warc_key(when, name)
-
-
-def _writer_pid(name: str) -> int | None:
-    m = re.search(r"-(\d+)\.(?:warc\.gz|cdxj)", name)
-    return int(m[1]) if m else None
-
-
-def recover(store: Store, staging_dir: Path, *, only_dead: bool = True) -> list[str]:
-    """Close what a crashed run left behind: cut `.open` files to their last whole record, then hand them over.
-
-    Also hands over closed files whose upload did not happen. With `only_dead`,
-    files of a process still alive on this host (another worker) are left alone.
-    Returns the keys recovered.
-    """
-    from newsarchive.lock import pid_alive
-
-    staging_dir = Path(staging_dir)
-    if not staging_dir.is_dir():
-        return []
-    recovered: list[str] = []
-    for path in sorted(staging_dir.iterdir()):
-        pid = _writer_pid(path.name)
-        if only_dead and pid is not None and pid != os.getpid() and pid_alive(pid):
-            continue
-        if path.name.endswith(".cdxj.tmp"):  # an index half-written when the run died: made again below
-            path.unlink(missing_ok=True)
-            continue
-        if path.name.endswith(".warc.gz" + OPEN_SUFFIX):
-            if cut_to_whole_records(path) == 0:
-                log.warning("recover: %s held no whole record; removed", path.name)
-                path.unlink()
-                continue
-            key = staged_key(path)
-        elif path.name.endswith(".warc.gz"):
-            key = staged_key(path)
-        elif path.name.endswith(".cdxj") and not (path.with_name(path.name[:-5] + ".warc.gz")).exists():
-            # the WARC went up but its index did not
-            warc_name = path.name[:-5] + ".warc.gz"
-            store.put_file(layout.cdxj_key(staged_key(Path(warc_name))), path, content_type="text/plain")
-            continue
-        else:
-            continue
-        log.warning("recover: closing %s left by an earlier run", path.name)
-        finish(store, path, key)
-        recovered.append(key)
-    return recovered
 

@@ -1,8 +1,9 @@
 """Scrapy settings for newsarchive, with every project setting's default documented here.
 
 Polite by default on the real site (robots.txt, AutoThrottle, two requests at a
-time, an honest User-Agent); `newsarchive.crawlrun.speed_settings` lifts the
-brakes when the base URL is on the loopback (tests, demos, benchmarks).
+time, an honest User-Agent); the add-on `newsarchive.crawl.addon` lifts the
+brakes when the base URL is on the loopback (tests, demos, benchmarks) and
+switches to the shared scheduler when a Redis frontier is set.
 """
 
 from __future__ import annotations
@@ -80,15 +81,17 @@ DOWNLOAD_WARNSIZE = 0
 # a body shorter than its Content-Length is kept (and marked truncated), not thrown away
 DOWNLOAD_FAIL_ON_DATALOSS = False
 
+ADDONS = {"newsarchive.crawl.addon.NewsarchiveAddon": 0}
+
 # what this crawler does not use is off: every component costs each of a crawl's requests
 DOWNLOADER_MIDDLEWARES = {
-    "newsarchive.middleware.MirrorMiddleware": 50,  # refuses every host but the site: Scrapy's Offsite is redundant
+    "newsarchive.crawl.middleware.MirrorMiddleware": 50,  # refuses every host but the site: Scrapy's Offsite is redundant
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
     "scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware": None,
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
-    "newsarchive.middleware.SafeRedirectMiddleware": 590,
+    "newsarchive.crawl.middleware.SafeRedirectMiddleware": 590,
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
-    "newsarchive.middleware.BackoffRetryMiddleware": 545,
+    "newsarchive.crawl.middleware.BackoffRetryMiddleware": 545,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
 }
 SPIDER_MIDDLEWARES = {
@@ -99,15 +102,16 @@ SPIDER_MIDDLEWARES = {
 EXTENSIONS = {
     # an HTTP control port on every crawl is not something an unattended archive should open
     "scrapy.extensions.remote_control.RemoteControl": None,
-    "newsarchive.capture.WarcCapture": 100,
-    "newsarchive.progress.Progress": 200,
+    "newsarchive.crawl.run.CrawlRunKeeper": 0,  # first: the others use the run it opens
+    "newsarchive.crawl.capture.WarcCapture": 100,
+    "newsarchive.crawl.progress.CrawlProgress": 200,
 }
 ITEM_PIPELINES = {
     "newsarchive.pipelines.parse.ParsePipeline": 100,
     "newsarchive.pipelines.records.RecordPipeline": 200,
 }
 # the article id, not the URL, identifies an article: one fetch per id
-REQUEST_FINGERPRINTER_CLASS = "newsarchive.fingerprint.ArticleFingerprinter"
+REQUEST_FINGERPRINTER_CLASS = "newsarchive.crawl.fingerprint.ArticleFingerprinter"
 
 # items are few per response (one article page gives one); Scrapy starts this many tasks per callback output
 CONCURRENT_ITEMS = 8

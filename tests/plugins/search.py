@@ -14,13 +14,14 @@ import datetime as dt
 import hashlib
 import re
 import unicodedata
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 import pytest
 
+from newsarchive.archive.keys import record_key
 from newsarchive.article import SCHEMA_VERSION, encode
-from newsarchive.layout import record_key
 from newsarchive.store import LocalStore
 from tests.site.corpus import Corpus
 
@@ -31,7 +32,7 @@ KRATHON = "Typhoon Krathon makes landfall in Kaohsiung"
 def provenance(record: dict[str, Any]) -> dict[str, Any]:
     """What the crawl adds to a parsed record: where and when it was fetched, and its WARC capture."""
     day = dt.date.fromisoformat(record["published"])
-    fetched = dt.datetime(day.year, day.month, day.day, 3, 20, 5, 123456, tzinfo=dt.timezone.utc)
+    fetched = dt.datetime(day.year, day.month, day.day, 3, 20, 5, 123456, tzinfo=dt.UTC)
     digest = hashlib.sha1(record["id"].encode()).hexdigest()
     return {
         **record,

@@ -13,12 +13,13 @@ import datetime as dt
 import hashlib
 import itertools
 import random
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
+from newsarchive.archive.keys import record_key
 from newsarchive.article import SCHEMA_VERSION, encode
-from newsarchive.layout import record_key
-from newsarchive.urls import SECTIONS, SITE
+from newsarchive.site.urls import SECTIONS, SITE
 
 #: the most frequent words of the paper, most frequent first
 COMMON = (
@@ -97,7 +98,7 @@ class SampleCorpus:
         tail = " ".join(rng.choices(self.tail, cum_weights=self._tail_cw, k=6))
         body = rng.sample(self.pool, rng.randint(6, 14))
         body.insert(rng.randrange(len(body) + 1), f"{self._sentence(12)[:-1]} {tail}.")
-        fetched = dt.datetime(day.year, day.month, day.day, 2, 30, tzinfo=dt.timezone.utc) + dt.timedelta(days=1)
+        fetched = dt.datetime(day.year, day.month, day.day, 2, 30, tzinfo=dt.UTC) + dt.timedelta(days=1)
         digest = hashlib.sha1(article_id.encode()).hexdigest()
         return {
             "id": article_id, "url": url, "section": SECTIONS[slug], "section_slug": slug,

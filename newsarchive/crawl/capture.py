@@ -16,15 +16,15 @@ from __future__ import annotations
 
 import logging
 
-from scrapy import Request, signals
+from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import StopDownload
 from scrapy.http import Response
 
-from newsarchive.crawlrun import CrawlRun
+from newsarchive.archive.warc import HttpExchange
+from newsarchive.crawl.run import CrawlRun
 from newsarchive.dates import utc_now
 from newsarchive.errors import StoreError
-from newsarchive.warc import HttpExchange
 
 log = logging.getLogger(__name__)
 
@@ -52,14 +52,13 @@ class WarcCapture:
         self._received: dict[int, int] = {}
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler) -> "WarcCapture":
+    def from_crawler(cls, crawler: Crawler) -> WarcCapture:
         ext = cls(crawler)
         crawler.signals.connect(ext.response_downloaded, signal=signals.response_downloaded)
         crawler.signals.connect(ext.bytes_received, signal=signals.bytes_received)
-        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
         return ext
 
-    def bytes_received(self, data: bytes, request: Request, spider) -> None:  # type: ignore[no-untyped-def]
+    def bytes_received(self, data: bytes, request: Request, spider: Spider) -> None:
         if not self.max_size:
             return
         total = self._received.get(id(request), 0) + len(data)
@@ -68,7 +67,7 @@ class WarcCapture:
             request.meta[TRUNCATED_META] = "length"
             raise StopDownload(fail=False)
 
-    def response_downloaded(self, response: Response, request: Request, spider) -> None:  # type: ignore[no-untyped-def]
+    def response_downloaded(self, response: Response, request: Request, spider: Spider) -> None:
         self._received.pop(id(request), None)
         truncated = request.meta.get(TRUNCATED_META)
         if not truncated and "dataloss" in response.flags:
@@ -97,15 +96,12 @@ class WarcCapture:
         except (OSError, StoreError) as exc:
             self.run.store_failed(exc)
             return
-        self.run.report.counts["responses"] += 1
+        self.run.count("responses")
         revisit_of = request.meta.get(REVISIT_META)
         request.meta[CAPTURE_META] = capture.as_dict()
         request.meta[CAPTURE_DATE_META] = exchange.date
-        request.meta[IS_REVISIT_META] = bool(revisit_of) and revisit_of.get("payload_digest") == capture.payload_digest
+        request.meta[IS_REVISIT_META] = revisit_of is not None and revisit_of.get("payload_digest") == capture.payload_digest
         if request.meta[IS_REVISIT_META]:
-            self.run.report.counts["revisits"] += 1
+            self.run.count("revisits")
         if truncated:
             request.meta[TRUNCATED_META] = truncated
-
-    def spider_closed(self, spider, reason: str) -> None:  # type: ignore[no-untyped-def]
-        self.run.close()

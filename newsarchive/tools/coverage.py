@@ -3,7 +3,7 @@
 "Listed by the site" is read from the store itself, offline: the list pages,
 feeds and JSON lists the crawls captured (found through the CDXJ indexes, read
 with one ranged GET each) are run through the crawl's own discovery rules
-(newsarchive.discovery), so coverage and crawl can never disagree on what a
+(newsarchive.site.discovery), so coverage and crawl can never disagree on what a
 list links. An article counts for the print day and section its link names,
 and only if a crawl of those sections and days would fetch it (the spider's
 window rule). "Archived" means a record exists for the id.
@@ -20,13 +20,15 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from newsarchive import discovery, layout, warcread
-from newsarchive.dates import days
+from newsarchive.archive import warcread
+from newsarchive.archive.keys import RECORDS_PREFIX, parse_record_key
+from newsarchive.archive.report import article_failures
+from newsarchive.archive.warcread import CdxEntry, UnreadableRecord
 from newsarchive.errors import KeyNotFound
+from newsarchive.site import discovery
+from newsarchive.site.urls import SECTIONS, SITE, ArticleRef
+from newsarchive.site.window import CrawlWindow
 from newsarchive.store.base import Store
-from newsarchive.urls import SECTIONS, SITE, ArticleRef
-from newsarchive.verify import article_failures
-from newsarchive.warcread import CdxEntry, UnreadableRecord
 
 _SECTION_LIST = re.compile(r"/News/(?P<section>[A-Za-z]+)/?$")
 _JSON_LIST = re.compile(r"/ajax_json/\d+/list/[A-Za-z]+$")
@@ -163,15 +165,14 @@ def list_captures(store: Store, since: dt.date) -> list[ListCapture]:
 
 
 def coverage(store: Store, since: dt.date, until: dt.date, sections: list[str] | None = None) -> Coverage:
-    chosen = list(sections or SECTIONS)
-    cells = {(d, s): Cell(d, s) for d in days(since, until) for s in chosen}
+    window = CrawlWindow(since, until, tuple(sections or SECTIONS))
+    chosen = list(window.sections)
+    cells = {(d, s): Cell(d, s) for d in window.days for s in chosen}
     result = Coverage(since, until, chosen, list(cells.values()), {})
-
-    def wanted(ref: ArticleRef) -> bool:  # the spider's window rule (TaipeiTimesSpider.in_window)
-        return since <= ref.date <= until and (ref.section_slug in chosen or ref.section_slug not in SECTIONS)
+    wanted = window.wants  # what a crawl of these days and sections fetches
 
     for capture in list_captures(store, since):
-        if capture.day is not None and (capture.day, capture.section) in cells:
+        if capture.day is not None and capture.section is not None and (capture.day, capture.section) in cells:
             cells[(capture.day, capture.section)].list_captured = True
         try:
             refs = links(store, capture)
@@ -183,11 +184,11 @@ def coverage(store: Store, since: dt.date, until: dt.date, sections: list[str] |
             if cell is not None and wanted(ref):
                 cell.listed.setdefault(ref.id, ref.canonical_url)
             elif wanted(ref):  # a slug the site does not list: counted under the list that linked it
-                owner = cells.get((capture.day, capture.section)) if capture.day else None
+                owner = cells.get((capture.day, capture.section)) if capture.day and capture.section else None
                 if owner is not None:
                     owner.listed.setdefault(ref.id, ref.canonical_url)
-    archived = {parsed[0] for info in store.list(layout.RECORDS_PREFIX)
-                if (parsed := layout.parse_record_key(info.key)) is not None}
+    archived = {parsed[0] for info in store.list(RECORDS_PREFIX)
+                if (parsed := parse_record_key(info.key)) is not None}
     for cell in result.cells:
         cell.archived = archived & set(cell.listed)
     if result.gaps:

@@ -24,14 +24,15 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from newsarchive import layout, warcread
+from newsarchive.archive import warcread
+from newsarchive.archive.keys import RECORDS_PREFIX, cdxj_key, parse_record_key
+from newsarchive.archive.report import parse_failures
+from newsarchive.archive.warcread import Damage, UnreadableRecord
 from newsarchive.errors import KeyNotFound
+from newsarchive.site.urls import match_article
 from newsarchive.store.base import Store
-from newsarchive.urls import match_article
-from newsarchive.warcread import Damage, UnreadableRecord
+from newsarchive.tools.progress import Progress
 
-#: the reason the parse pipeline gives a page the parser refused (pipelines/parse.py)
-PARSE_FAILURE = "not an article"
 READERS = 8  # records and ranged reads in flight at once: S3 latency, not CPU, is the limit
 
 
@@ -94,37 +95,8 @@ class Report:
                 "problems": [p.as_dict() for p in self.problems]}
 
 
-class Progress:
-    """Hooks for a progress display; the default shows nothing (cron, tests)."""
-
-    def start(self, what: str, total: int | None) -> None: ...
-
-    def advance(self, amount: int = 1) -> None: ...
-
-
 def _at(warc: str, offset: int) -> str:
     return f"{warc}@{offset}"
-
-
-def article_failures(store: Store) -> dict[str, str]:
-    """Why crawls failed each article, per the run reports (the latest report wins): id -> reason."""
-    reasons: dict[str, str] = {}
-    for info in store.list(layout.RUNS_PREFIX):  # run ids start with their UTC time: key order is time order
-        if not info.key.endswith(".json"):
-            continue
-        try:
-            doc = json.loads(store.get_bytes(info.key))
-        except (KeyNotFound, ValueError):
-            continue
-        for failure in doc.get("failures", []) if isinstance(doc, dict) else []:
-            if isinstance(failure, dict) and failure.get("id"):
-                reasons[str(failure["id"])] = str(failure.get("reason", ""))
-    return reasons
-
-
-def parse_failures(store: Store) -> set[str]:
-    """Ids whose page a crawl fetched and the parser refused, per the run reports."""
-    return {i for i, reason in article_failures(store).items() if reason.startswith(PARSE_FAILURE)}
 
 
 class Verifier:
@@ -167,7 +139,7 @@ class Verifier:
         """The CDXJ must exist (coverage and replay use it) and point at records the scan found."""
         entries = warcread.read_cdxj(self.store, warc)
         if entries is None:
-            self.problem("no-index", layout.cdxj_key(warc), "the WARC's CDXJ index is missing")
+            self.problem("no-index", cdxj_key(warc), "the WARC's CDXJ index is missing")
             return
         if self.report.quick:
             for e in entries:
@@ -177,20 +149,9 @@ class Verifier:
         for e in entries:
             seen = self.seen.get((warc, e.offset))
             if seen is None or seen.length != e.length:
-                self.problem("index", layout.cdxj_key(warc), f"{e.url}: no record of {e.length} bytes at {e.offset}")
+                self.problem("index", cdxj_key(warc), f"{e.url}: no record of {e.length} bytes at {e.offset}")
 
     # -- 2. records and their pointers ------------------------------------------------------------------
-    def _load(self, key: str) -> tuple[str, dict[str, Any] | None, str | None]:
-        try:
-            doc = json.loads(self.store.get_bytes(key))
-        except KeyNotFound:
-            return key, None, "vanished while verifying"
-        except ValueError as exc:
-            return key, None, f"not JSON ({exc})"
-        if not isinstance(doc, dict):
-            return key, None, "not a JSON object"
-        return key, doc, None
-
     def _pointer_quick(self, capture: Any) -> Seen | str | None:
         """Follow a pointer with one ranged read (quick mode); None if there is no usable pointer."""
         if not isinstance(capture, dict) or not isinstance(capture.get("offset"), int) \
@@ -225,7 +186,7 @@ class Verifier:
         return f"no record starts at {_at(warc, offset)}"
 
     def check_record(self, key: str, doc: dict[str, Any], followed: Seen | str | None) -> None:
-        parsed = layout.parse_record_key(key)
+        parsed = parse_record_key(key)
         if parsed is None or doc.get("id") != parsed[0]:
             self.problem("record", key, f"holds id {doc.get('id')!r}, not the one its key names")
         capture = doc.get("capture")
@@ -265,7 +226,7 @@ class Verifier:
                 if isinstance(doc, str):
                     self.problem("record", key, doc)
                     continue
-                parsed = layout.parse_record_key(key)
+                parsed = parse_record_key(key)
                 if parsed is not None:
                     ids.add(parsed[0])
                 self.check_record(key, doc, followed)
@@ -274,7 +235,7 @@ class Verifier:
     # -- the whole --------------------------------------------------------------------------------------
     def run(self) -> Report:
         warcs = warcread.warc_files(self.store)
-        record_keys = [o.key for o in self.store.list(layout.RECORDS_PREFIX) if o.key.endswith(".json")]
+        record_keys = [o.key for o in self.store.list(RECORDS_PREFIX) if o.key.endswith(".json")]
         self.report.warcs = len(warcs)
         self.report.warc_bytes = sum(o.size for o in warcs)
         if not self.report.quick:

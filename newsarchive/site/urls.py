@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
+from newsarchive.errors import InvalidArgument
+
 SITE = "https://www.taipeitimes.com"
 SITE_HOST = "www.taipeitimes.com"
 
@@ -27,6 +29,8 @@ SECTIONS: dict[str, str] = {
     "feat": "Features",
     "lang": "Bilingual Pages",
 }
+#: sections that have articles every print day: an empty list there suggests a layout change
+ALWAYS_PUBLISHED = ("front", "taiwan", "biz", "editorials", "world", "sport")
 SECTION_BY_NAME: dict[str, str] = {name.lower(): slug for slug, name in SECTIONS.items()}
 
 ID_RE = re.compile(r"^\d{10}$")
@@ -75,7 +79,7 @@ def section_slug(name: str | None) -> str | None:
 def validate_id(article_id: str) -> str:
     """Refuse anything that is not a ten-digit id: ids become storage keys."""
     if not isinstance(article_id, str) or not ID_RE.fullmatch(article_id):
-        raise ValueError(f"not an article id: {article_id!r}")
+        raise InvalidArgument(f"not an article id: {article_id!r}")
     return article_id
 
 
@@ -92,9 +96,9 @@ class Mirror:
         try:
             parts = urlsplit(base)
         except ValueError as exc:  # "Invalid IPv6 URL": say which option was wrong
-            raise ValueError(f"not an http(s) base URL: {base_url!r} ({exc})") from None
+            raise InvalidArgument(f"not an http(s) base URL: {base_url!r} ({exc})") from None
         if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise ValueError(f"not an http(s) base URL: {base_url!r}")
+            raise InvalidArgument(f"not an http(s) base URL: {base_url!r}")
         self.base = base
         self.base_netloc = parts.netloc.lower()
         self.base_scheme = parts.scheme

@@ -6,7 +6,7 @@ is read back (one ranged read), its payload decoded as Scrapy decoded it, and
 parsed again; provenance (fetched_url, fetched_at, capture) is kept from the
 record, since the capture is the same. A record is written only when the
 result differs, so a second run writes nothing; a content change leaves the
-old version in history/ (newsarchive.recordstore), as a crawl's edit does.
+old version in history/ (newsarchive.archive.records), as a crawl's edit does.
 
 Article responses that have no record (the parser of the day refused them)
 are found through the CDXJ indexes and get a record now if the current parser
@@ -21,15 +21,18 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from newsarchive import article, layout, recordstore, warcread
+from newsarchive import article
+from newsarchive.archive import records as recordstore
+from newsarchive.archive import warcread
+from newsarchive.archive.keys import RECORDS_PREFIX, parse_record_key, record_key
+from newsarchive.archive.state import ArticleState, KnownArticles
+from newsarchive.archive.warc import CapturePointer
+from newsarchive.archive.warcread import CdxEntry, UnreadableRecord
 from newsarchive.dates import iso_utc, utc_now
 from newsarchive.errors import KeyNotFound, NotAnArticle
-from newsarchive.state import ArticleState, KnownArticles
+from newsarchive.site.urls import match_article
 from newsarchive.store.base import Store
-from newsarchive.urls import match_article
-from newsarchive.verify import Progress
-from newsarchive.warc import Capture
-from newsarchive.warcread import CdxEntry, UnreadableRecord
+from newsarchive.tools.progress import Progress
 
 
 @dataclass
@@ -128,7 +131,7 @@ class Reparser:
             self.outcome.changed += 1
         else:
             self.outcome.rewritten += 1
-        new_key = layout.record_key(new["id"], published)
+        new_key = record_key(new["id"], published)
         recordstore.write_record(self.store, new_key, new)
         if new_key != key:
             self.store.delete(key)
@@ -161,11 +164,11 @@ class Reparser:
             self.fail(where, f"not an article: {exc}")
             return
         fetched_at = dt.datetime.fromisoformat((rec.date or iso_utc(utc_now())).replace("Z", "+00:00"))
-        capture = Capture(entry.warc, entry.offset, entry.length, rec.record_id or "", rec.header_payload_digest)
+        capture = CapturePointer(entry.warc, entry.offset, entry.length, rec.record_id or "", rec.header_payload_digest)
         record.update(fetched_url=rec.target_uri, fetched_at=iso_utc(fetched_at), capture=capture.as_dict())
         ref = match_article(entry.url)
         published = _published(record, ref.date if ref else fetched_at.date())
-        key = layout.record_key(record["id"], published)
+        key = record_key(record["id"], published)
         if self.store.exists(key):  # the page declares an id that has a record already
             self.fail(where, f"declares article {record['id']}, which has a record ({key})")
             return
@@ -177,20 +180,15 @@ class Reparser:
         """The crawl's state object for an article, so the next crawl treats it as archived."""
         if only_if_known and record["id"] not in self.known:
             return
-        capture = record.get("capture") or {}
-        self.known.remember(ArticleState(
-            id=record["id"], payload_digest=capture.get("payload_digest"), fetched_at=record["fetched_at"],
-            record=key, url=record.get("fetched_url") or "", record_id=capture.get("record_id"),
-            checked_at=iso_utc(utc_now()),
-        ))
+        self.known.remember(ArticleState.of_record(record, key))
 
     # -- the whole ----------------------------------------------------------------------------------
     def run(self) -> Outcome:
         self.known.load()
         keys: list[tuple[str, dt.date]] = []
         have: set[str] = set()
-        for info in self.store.list(layout.RECORDS_PREFIX):
-            parsed = layout.parse_record_key(info.key)
+        for info in self.store.list(RECORDS_PREFIX):
+            parsed = parse_record_key(info.key)
             if parsed is None:
                 continue
             have.add(parsed[0])

@@ -1,7 +1,7 @@
 """Reading the store's WARC files back: one record by its pointer, whole files as a stream, CDXJ indexes.
 
-`newsarchive.warc` writes; this module reads, for `verify`, `reparse` and
-`coverage`. Every record is its own gzip member (see newsarchive.warc), which
+`newsarchive.archive.warc` writes; this module reads, for `verify`, `reparse` and
+`coverage`. Every record is its own gzip member (see newsarchive.archive.warc), which
 gives two ways in: a ranged read of `offset, length` (one GET on S3, the way a
 record's capture pointer is followed), or a stream over the whole file split
 member by member. Splitting members ourselves, rather than handing the file to
@@ -14,17 +14,18 @@ from __future__ import annotations
 import io
 import json
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import BinaryIO, Iterator
+from typing import BinaryIO
 
 from warcio.exceptions import ArchiveLoadFailed
 from warcio.recordloader import ArcWarcRecord, ArcWarcRecordLoader
 from warcio.statusandheaders import StatusAndHeadersParserException
 
-from newsarchive import layout
+from newsarchive.archive.keys import WARC_PREFIX, cdxj_key
+from newsarchive.archive.warc import payload_digest
 from newsarchive.errors import KeyNotFound
 from newsarchive.store.base import ObjectInfo, Store
-from newsarchive.warc import payload_digest
 
 GZIP_MAGIC = b"\x1f\x8b\x08"
 WARC_SUFFIX = ".warc.gz"
@@ -216,13 +217,13 @@ def scan(store: Store, warc: str) -> Iterator[WarcRecord | Damage]:
 
 
 def warc_files(store: Store) -> list[ObjectInfo]:
-    return [o for o in store.list(layout.WARC_PREFIX) if o.key.endswith(WARC_SUFFIX)]
+    return [o for o in store.list(WARC_PREFIX) if o.key.endswith(WARC_SUFFIX)]
 
 
 def read_cdxj(store: Store, warc: str) -> list[CdxEntry] | None:
     """The CDXJ index beside a WARC (None if there is none); lines that do not parse are skipped."""
     try:
-        text = store.get_bytes(layout.cdxj_key(warc)).decode("utf-8", "replace")
+        text = store.get_bytes(cdxj_key(warc)).decode("utf-8", "replace")
     except KeyNotFound:
         return None
     entries = []

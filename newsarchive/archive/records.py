@@ -1,7 +1,7 @@
 """Writing a JSON record over an earlier one: the rule the crawl and `reparse` share.
 
 A record replaced because its content changed leaves the old version under
-`history/` (layout.history_key, by the old version's fetch time), so an edit
+`history/` (history_key, by the old version's fetch time), so an edit
 is never lost, whoever notices it: a crawl that fetched the page again, or a
 reparse whose better parser reads the same capture differently. A history copy
 is never overwritten: two reparses of one capture would share its key, and the
@@ -14,7 +14,8 @@ import datetime as dt
 import json
 from typing import Any
 
-from newsarchive import article, layout
+from newsarchive import article
+from newsarchive.archive.keys import history_key
 from newsarchive.errors import KeyNotFound
 from newsarchive.store.base import Store
 
@@ -36,7 +37,7 @@ def fetched_at_of(record: dict[str, Any]) -> dt.datetime:
 
 def keep_history(store: Store, previous: dict[str, Any], published: dt.date) -> str:
     """Keep `previous` under history/ (unless that version is already kept); returns its key."""
-    key = layout.history_key(previous["id"], published, fetched_at_of(previous))
+    key = history_key(previous["id"], published, fetched_at_of(previous))
     if not store.exists(key):
         store.put_bytes(key, article.encode(previous))
     return key

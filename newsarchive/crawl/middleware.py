@@ -21,9 +21,10 @@ from scrapy.downloadermiddlewares.redirect import RedirectMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
+from scrapy.settings import BaseSettings
 
 from newsarchive.dates import utc_now
-from newsarchive.urls import Mirror
+from newsarchive.site.urls import Mirror
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +54,7 @@ class MirrorMiddleware:
         self.mirror = mirror
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler) -> "MirrorMiddleware":
+    def from_crawler(cls, crawler: Crawler) -> MirrorMiddleware:
         return cls(mirror_from(crawler))
 
     def process_request(self, request: Request) -> Request | None:
@@ -77,7 +78,7 @@ class SafeRedirectMiddleware(RedirectMiddleware):
     mirror: Mirror
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler) -> "SafeRedirectMiddleware":
+    def from_crawler(cls, crawler: Crawler) -> SafeRedirectMiddleware:
         mw = super().from_crawler(crawler)
         mw.mirror = mirror_from(crawler)
         return mw
@@ -114,7 +115,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
     asked us to wait: exactly the politeness a 429 asks for.
     """
 
-    def __init__(self, settings) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, settings: BaseSettings) -> None:
         super().__init__(settings)
         self.backoff = settings.getfloat("NEWSARCHIVE_RETRY_BACKOFF", 1.0)
         self.max_retry_after = settings.getfloat("NEWSARCHIVE_MAX_RETRY_AFTER", 120)

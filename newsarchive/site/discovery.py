@@ -20,7 +20,7 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
-from newsarchive.urls import SITE, SITE_HOST, SECTIONS, ArticleRef, match_article
+from newsarchive.site.urls import SECTIONS, SITE, SITE_HOST, ArticleRef, match_article
 
 _HREF_RE = re.compile(rb"""href\s*=\s*["']([^"'<>]+)["']""", re.I)
 _BASE_RE = re.compile(rb"""<base\s[^>]*href\s*=\s*["']([^"']+)["']""", re.I)

@@ -30,8 +30,10 @@ from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler
 from twisted.internet import task
 
-from newsarchive.frontier import FrontierDupeFilter, SharedCounts, crawl_identity, crawl_key
-from newsarchive.warc import host_id
+from newsarchive.crawl.frontier import FrontierDupeFilter, SharedCounts, crawl_identity, crawl_key
+from newsarchive.crawl.run import CrawlRun
+from newsarchive.processes import host_id
+from newsarchive.redact import redact_uri
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +100,7 @@ class FrontierScheduler(Scheduler):
     queue: LeasedPriorityQueue
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler) -> "FrontierScheduler":
+    def from_crawler(cls, crawler: Crawler) -> FrontierScheduler:
         scheduler: FrontierScheduler = super().from_crawler(crawler)
         scheduler.crawler = crawler
         settings = crawler.settings
@@ -118,8 +120,6 @@ class FrontierScheduler(Scheduler):
         return f"{self.prefix}{name}"
 
     def open(self, spider: Spider) -> None:
-        from newsarchive.crawlrun import CrawlRun, redact_uri
-
         run = CrawlRun.of(self.crawler)
         identity = crawl_identity(run.store.uri, run.mirror.base, spider)
         self.base = crawl_key(identity)
@@ -225,8 +225,6 @@ class FrontierScheduler(Scheduler):
             raise DontCloseSpider
         if self.server.eval(_FINISH, 1, f"{self.base}:pass", self.pass_id, self.prefix):
             log.info("frontier: crawl %s pass %s complete", self.base, self.pass_id)
-        from newsarchive.crawlrun import CrawlRun
-
         sections = CrawlRun.of(self.crawler).section_hits
         if isinstance(sections, SharedCounts):
             sections.pull()

@@ -13,7 +13,7 @@ from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.utils.request import RequestFingerprinter
 
-from newsarchive.urls import match_article
+from newsarchive.site.urls import match_article
 
 
 class ArticleFingerprinter:
@@ -21,7 +21,7 @@ class ArticleFingerprinter:
         self._default = RequestFingerprinter(crawler)
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler) -> "ArticleFingerprinter":
+    def from_crawler(cls, crawler: Crawler) -> ArticleFingerprinter:
         return cls(crawler)
 
     def fingerprint(self, request: Request) -> bytes:

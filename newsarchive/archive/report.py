@@ -2,7 +2,8 @@
 
 It is the archivist's proof: parameters, start and end, counts, and every
 failure with its URL and reason. Credentials never enter it: parameters are
-recorded from an allow-list, never from the environment.
+recorded from an allow-list, never from the environment. The offline tools
+read reports back (`article_failures`) to tell a reported failure from damage.
 """
 
 from __future__ import annotations
@@ -10,12 +11,13 @@ from __future__ import annotations
 import json
 import os
 import socket
-from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from newsarchive import __version__, layout
+from newsarchive import __version__
+from newsarchive.archive.keys import RUNS_PREFIX, run_key
 from newsarchive.dates import iso_utc, utc_now
+from newsarchive.errors import KeyNotFound
 from newsarchive.store.base import Store
 
 
@@ -24,10 +26,13 @@ def new_run_id() -> str:
     return f"{now:%Y%m%dT%H%M%SZ}-{socket.gethostname()[:20]}-{os.getpid()}".replace("_", "-")
 
 
+#: the counts a report keeps (the crawl counts them in Scrapy's stats as `newsarchive/<name>`)
 COUNTS = (
     "list_pages", "list_failures", "articles_listed", "articles_skipped", "articles_new",
-    "articles_unchanged", "articles_changed", "articles_failed", "responses", "revisits",
+    "articles_unchanged", "articles_changed", "articles_failed", "responses", "revisits", "parse_failures",
 )
+#: how a failure's reason starts when the parser refused the page (the crawl writes it, verify reads it)
+PARSE_FAILURE = "not an article"
 
 
 @dataclass
@@ -36,7 +41,7 @@ class RunReport:
     parameters: dict[str, Any]
     started: str = field(default_factory=lambda: iso_utc(utc_now()))
     finished: str | None = None
-    counts: Counter = field(default_factory=Counter)
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COUNTS, 0))
     failures: list[dict[str, Any]] = field(default_factory=list)
     changes: list[dict[str, Any]] = field(default_factory=list)
     warc_files: list[str] = field(default_factory=list)
@@ -47,9 +52,10 @@ class RunReport:
     outcome: str | None = None
     exit_code: int | None = None
 
-    def fail(self, url: str, reason: str, kind: str = "article", article_id: str | None = None) -> None:
+    def fail(self, url: str, reason: str, kind: str = "article", article_id: str | None = None) -> str:
+        """Record a failure; returns the count it adds to (`articles_failed` or `list_failures`)."""
         self.failures.append({"kind": kind, "url": url, "id": article_id, "reason": reason})
-        self.counts["articles_failed" if kind == "article" else "list_failures"] += 1
+        return "articles_failed" if kind == "article" else "list_failures"
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -71,7 +77,7 @@ class RunReport:
         }
 
     def save(self, store: Store) -> str:
-        key = layout.run_key(self.run_id)
+        key = run_key(self.run_id)
         store.put_bytes(key, json.dumps(self.as_dict(), indent=1, ensure_ascii=False).encode("utf-8"))
         return key
 
@@ -93,3 +99,24 @@ class RunReport:
         for note in self.layout_suspected:
             lines.append(f"  LAYOUT: {note}")
         return "\n".join(lines)
+
+
+def article_failures(store: Store) -> dict[str, str]:
+    """Why crawls failed each article, per the run reports (the latest report wins): id -> reason."""
+    reasons: dict[str, str] = {}
+    for info in store.list(RUNS_PREFIX):  # run ids start with their UTC time: key order is time order
+        if not info.key.endswith(".json"):
+            continue
+        try:
+            doc = json.loads(store.get_bytes(info.key))
+        except (KeyNotFound, ValueError):
+            continue
+        for failure in doc.get("failures", []) if isinstance(doc, dict) else []:
+            if isinstance(failure, dict) and failure.get("id"):
+                reasons[str(failure["id"])] = str(failure.get("reason", ""))
+    return reasons
+
+
+def parse_failures(store: Store) -> set[str]:
+    """Ids whose page a crawl fetched and the parser refused, per the run reports."""
+    return {i for i, reason in article_failures(store).items() if reason.startswith(PARSE_FAILURE)}

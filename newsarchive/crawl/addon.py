@@ -1,0 +1,73 @@
+"""The settings a crawl derives from other settings, as a Scrapy add-on.
+
+Two rules: a mirror on the loopback (tests, demos, benchmarks) is crawled at
+full speed, since politeness is for the real site; and a Redis frontier swaps
+in the shared scheduler and duplicate filter. Scrapy applies add-ons before it
+builds anything, for `newsarchive crawl`, `scrapy crawl` and Scrapyd alike;
+`newsarchive crawl` applies the same add-on to the settings it checks first.
+Rules go in at "project" priority, over the polite defaults of the project's settings
+module; anything given with `-s` or `--set` still wins.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Any
+from urllib.parse import urlsplit
+
+from scrapy.settings import BaseSettings
+
+
+def is_loopback(base_url: str | None) -> bool:
+    try:
+        host = urlsplit(base_url or "").hostname or ""
+    except ValueError:
+        return False
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def speed_settings(base_url: str | None) -> dict[str, Any]:
+    """Full speed against a local copy of the site: politeness is for the real one."""
+    if not is_loopback(base_url):
+        return {}
+    return {
+        "AUTOTHROTTLE_ENABLED": False,
+        "DOWNLOAD_DELAY": 0,
+        "CONCURRENT_REQUESTS": 32,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": 32,
+        "NEWSARCHIVE_RETRY_BACKOFF": 0.05,
+        "DOWNLOAD_TIMEOUT": 20,
+    }
+
+
+def frontier_settings(url: str | None) -> dict[str, Any]:
+    """The settings that route scheduling through Redis when a frontier is set; none otherwise.
+
+    The store lock is turned off: workers sharing a frontier would otherwise lock
+    each other out; they coordinate through Redis instead.
+    """
+    if not url:
+        return {}
+    return {
+        "SCHEDULER": "newsarchive.crawl.scheduler.FrontierScheduler",
+        "SCHEDULER_QUEUE_CLASS": "newsarchive.crawl.scheduler.LeasedPriorityQueue",
+        "DUPEFILTER_CLASS": "newsarchive.crawl.frontier.FrontierDupeFilter",
+        # the scheduler empties Redis itself, once the whole crawl (not one worker) is done
+        "SCHEDULER_PERSIST": True,
+        "SCHEDULER_IDLE_BEFORE_CLOSE": 0,
+        "REDIS_URL": url,
+        "NEWSARCHIVE_LOCK": False,
+    }
+
+
+class NewsarchiveAddon:
+    """Enabled in newsarchive.crawl.settings (ADDONS)."""
+
+    def update_settings(self, settings: BaseSettings) -> None:
+        settings.setdict(speed_settings(settings.get("NEWSARCHIVE_BASE_URL")), priority="project")
+        settings.setdict(frontier_settings(settings.get("NEWSARCHIVE_FRONTIER")), priority="project")

@@ -111,6 +111,11 @@ class WarcWriter:
         self._path: Path | None = None
         self._key: str | None = None
         self._builder = WARCWriter(io.BytesIO(), gzip=False, warc_version="1.1")
+        # a metadata record has no HTTP payload: a payload digest on it is one no reader can check (FastWARC's
+        # `check -p` fails it); warcio consults this tuple when it creates and when it writes a record
+        self._builder.NO_PAYLOAD_DIGEST_TYPES = ("warcinfo", "revisit", "metadata")
+        #: WARC-Record-ID of the open file's warcinfo: every later record names it (WARC-Warcinfo-ID)
+        self._warcinfo_id: str | None = None
         self.files_written: list[str] = []
         self.bytes_written = 0
 
@@ -127,8 +132,14 @@ class WarcWriter:
         info = {"software": f"newsarchive/{__version__} (warcio)", "format": "WARC File Format 1.1",
                 "conformsTo": "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/",
                 **self.info}
-        record = self._builder.create_warcinfo_record(name, info)
+        record = self._builder.create_warcinfo_record(name, {k: v for k, v in info.items() if v not in (None, "")})
+        self._warcinfo_id = record.rec_headers.get_header("WARC-Record-ID")
         self._write(record)
+
+    def _headers(self, warc_date: str, **extra: str) -> dict[str, str]:
+        """WARC headers of a record in the open file: its date, the file's warcinfo, and `extra`."""
+        assert self._warcinfo_id is not None
+        return {"WARC-Date": warc_date, "WARC-Warcinfo-ID": self._warcinfo_id, **extra}
 
     def _write(self, record) -> tuple[int, int]:
         assert self._fh is not None
@@ -161,7 +172,7 @@ class WarcWriter:
         reason = _reason(ex.status)
         status_line = f"{ex.status} {reason}".strip()
         resp_headers = StatusAndHeaders(status_line, list(ex.response_headers), protocol=ex.protocol or "HTTP/1.1")
-        extra = {"WARC-Date": warc_date}
+        extra = self._headers(warc_date)
         if ex.ip_address:
             extra["WARC-IP-Address"] = ex.ip_address
         if revisit_of is not None and revisit_of.get("payload_digest") == digest:
@@ -182,12 +193,13 @@ class WarcWriter:
         record_id = record.rec_headers.get_header("WARC-Record-ID")
         offset, length = self._write(record)
         request_line, netloc = _request_line(ex.url, ex.method)
-        method, target, proto = request_line.split(" ", 2)
         req_headers = [("Host", netloc)] + [(k, v) for k, v in ex.request_headers if k.lower() != "host"]
+        # the whole line as the status line: warcio splits a request's at its first space into method and the rest
+        # (and drops a `protocol` argument), so this is how "GET /path?q HTTP/1.1" reaches the file whole
         request = self._builder.create_warc_record(
             ex.url, "request", payload=io.BytesIO(ex.request_body), length=len(ex.request_body),
-            http_headers=StatusAndHeaders(f"{method} {target}", req_headers, protocol=proto, is_http_request=True),
-            warc_headers_dict={"WARC-Date": warc_date, "WARC-Concurrent-To": record_id},
+            http_headers=StatusAndHeaders(request_line, req_headers, is_http_request=True),
+            warc_headers_dict=self._headers(warc_date, **{"WARC-Concurrent-To": record_id}),
         )
         self._write(request)
         capture = CapturePointer(self._key or "", offset, length, record_id, digest)
@@ -201,7 +213,7 @@ class WarcWriter:
         record = self._builder.create_warc_record(
             uri, "metadata", payload=io.BytesIO(body), length=len(body),
             warc_content_type="application/warc-fields",
-            warc_headers_dict={"WARC-Refers-To": refers_to, "WARC-Date": iso_utc(utc_now())},
+            warc_headers_dict=self._headers(iso_utc(utc_now()), **{"WARC-Refers-To": refers_to}),
         )
         self._write(record)
         self._maybe_rotate()
@@ -217,7 +229,7 @@ class WarcWriter:
         except OSError:
             pass  # the buffered tail that could not be written is what the cut removes anyway
         path = self._path
-        self._fh = self._path = self._key = None
+        self._fh = self._path = self._key = self._warcinfo_id = None
         if path is not None and path.exists():
             cut_to_whole_records(path)
 
@@ -227,7 +239,7 @@ class WarcWriter:
             return
         self._fh.close()
         path, key = self._path, self._key
-        self._fh = self._path = self._key = None
+        self._fh = self._path = self._key = self._warcinfo_id = None
         assert path is not None and key is not None
         finish(self.store, path, key)
         self.files_written.append(key)

@@ -51,8 +51,6 @@ def build_settings(options: dict[str, Any]) -> Settings:
     for option, name in mapping.items():
         if options.get(option) not in (None, ""):
             settings.set(name, options[option], priority="cmdline")
-    if options.get("contact"):
-        settings.set("USER_AGENT", f"{settings.get('USER_AGENT')} contact: {options['contact']}", priority="cmdline")
     settings.setdict(options.get("extra_settings") or {}, priority="cmdline")
     NewsarchiveAddon().update_settings(settings)
     return settings
@@ -72,7 +70,8 @@ def build_settings(options: dict[str, Any]) -> Settings:
 @click.option("--frontier", metavar="redis://HOST:PORT/DB", help="Share the crawl with other workers through "
               "this Redis (README, 'Scaling out'). Default: $NEWSARCHIVE_FRONTIER, else none.")
 @click.option("--refresh", is_flag=True, help="Fetch archived articles again; record edits, revisit the unchanged.")
-@click.option("--contact", metavar="EMAIL/URL", help="Contact for the site's operators, sent in the User-Agent.")
+@click.option("--contact", metavar="EMAIL/URL", help="Who runs this crawl, for the site's operators: sent in the "
+              "User-Agent and written as the WARC files' operator. Default: $NEWSARCHIVE_CONTACT.")
 @click.option("-s", "--set", "extra", multiple=True, metavar="NAME=VALUE", help="Any Scrapy or NEWSARCHIVE_* setting.")
 def crawl(since: str | None, until: str | None, sections: str | None, max_articles: int | None, store: str | None,
           s3_endpoint_url: str | None, spool_dir: str | None, base_url: str | None, frontier: str | None,

@@ -12,10 +12,11 @@ module; anything given with `-s` or `--set` still wins.
 from __future__ import annotations
 
 import ipaddress
+import os
 from typing import Any
 from urllib.parse import urlsplit
 
-from scrapy.settings import BaseSettings
+from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 
 
 def is_loopback(base_url: str | None) -> bool:
@@ -65,9 +66,35 @@ def frontier_settings(url: str | None) -> dict[str, Any]:
     }
 
 
+CONTACT_ENV = "NEWSARCHIVE_CONTACT"
+
+
+def contact(settings: BaseSettings) -> str | None:
+    """Who runs the crawl: NEWSARCHIVE_CONTACT (--contact), else $NEWSARCHIVE_CONTACT, else None."""
+    value = settings.get("NEWSARCHIVE_CONTACT") or os.environ.get(CONTACT_ENV) or ""
+    return " ".join(str(value).split()) or None
+
+
+def user_agent(base: str, who: str | None) -> str:
+    """The User-Agent with the operator's contact inside its comment: "newsarchive/0.1.0 (archival crawler; contact: X)"."""
+    if not who:
+        return base
+    if base.endswith(")"):
+        return f"{base[:-1]}; contact: {who})"
+    return f"{base} (contact: {who})"
+
+
 class NewsarchiveAddon:
     """Enabled in newsarchive.crawl.settings (ADDONS)."""
 
     def update_settings(self, settings: BaseSettings) -> None:
+        who = contact(settings)
+        if who:
+            if settings.get("NEWSARCHIVE_CONTACT") != who:  # from the environment: the warcinfo reads it too
+                settings.set("NEWSARCHIVE_CONTACT", who, priority="project")
+            agent = settings.get("USER_AGENT") or ""
+            # a User-Agent the user set whole (--set USER_AGENT=...) is sent as given
+            if (settings.getpriority("USER_AGENT") or 0) <= SETTINGS_PRIORITIES["project"] and "contact:" not in agent:
+                settings.set("USER_AGENT", user_agent(agent, who), priority="project")
         settings.setdict(speed_settings(settings.get("NEWSARCHIVE_BASE_URL")), priority="project")
         settings.setdict(frontier_settings(settings.get("NEWSARCHIVE_FRONTIER")), priority="project")

@@ -23,8 +23,9 @@ NEWSARCHIVE_S3_ENDPOINT_URL = None
 NEWSARCHIVE_SPOOL_DIR = None
 #: fetch from a mirror of the site instead of https://www.taipeitimes.com
 NEWSARCHIVE_BASE_URL = None
-#: who to contact about this crawler: goes into the User-Agent
-NEWSARCHIVE_CONTACT = "newsarchive operator (set NEWSARCHIVE_CONTACT)"
+#: who runs this crawler (an e-mail address or a URL): sent in the User-Agent and written as the WARC files' `operator`;
+#: None: $NEWSARCHIVE_CONTACT, else none (a crawl of the real site then logs one warning)
+NEWSARCHIVE_CONTACT = None
 #: WARC files rotate at this size (bytes)
 NEWSARCHIVE_WARC_MAX_SIZE = 1_000_000_000
 #: gzip level of WARC records (6: 2.6x faster than 9 for 0.6 % more bytes)
@@ -59,7 +60,8 @@ NEWSARCHIVE_MAX_RETRY_AFTER = 120
 NEWSARCHIVE_RETRY_BACKOFF = 1.0
 
 # --- politeness ------------------------------------------------------------------
-USER_AGENT = f"newsarchive/{__version__} (archival crawler; +https://github.com/newsarchive/newsarchive)"
+#: the add-on appends "; contact: <NEWSARCHIVE_CONTACT>" inside the parentheses (newsarchive.crawl.addon.user_agent)
+USER_AGENT = f"newsarchive/{__version__} (archival crawler)"
 ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 2

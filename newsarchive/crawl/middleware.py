@@ -1,8 +1,9 @@
 """Downloader middlewares: where requests may go, and how failures are retried.
 
-Only the site (www.taipeitimes.com, or the configured mirror) is ever fetched:
-pages are untrusted input, and a link or redirect to another host, or to a
-private or link-local address, must not make the archive fetch it.
+Only the site (www.taipeitimes.com, or the configured mirror) and the paper's
+image host are ever fetched: pages are untrusted input, and a link or redirect
+to another host (ads, trackers, social widgets), or to a private or link-local
+address, must not make the archive fetch it.
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ def _is_private_host(host: str) -> bool:
 
 
 class MirrorMiddleware:
-    """Sends every request for the site to the configured base URL, and refuses other hosts."""
+    """Sends every request for the site (and its image host) to the configured base URL, and refuses other hosts."""
 
     def __init__(self, mirror: Mirror) -> None:
         self.mirror = mirror
@@ -58,7 +59,7 @@ class MirrorMiddleware:
         return cls(mirror_from(crawler))
 
     def process_request(self, request: Request) -> Request | None:
-        if not self.mirror.is_site(request.url):
+        if not self.mirror.is_first_party(request.url):
             raise OffSiteRefused(f"not the site, not fetched: {request.url}")
         target = self.mirror.to_fetch(request.url)
         if target != request.url:
@@ -85,7 +86,7 @@ class SafeRedirectMiddleware(RedirectMiddleware):
 
     def _redirect(self, redirected: Request, request: Request, reason: Any) -> Request:
         host = urlsplit(redirected.url).hostname or ""
-        if not self.mirror.is_site(redirected.url):
+        if not self.mirror.is_first_party(redirected.url):
             raise OffSiteRefused(f"redirect off the site not followed: {request.url} -> {redirected.url}")
         if _is_private_host(host) and host != self.mirror.host:
             raise OffSiteRefused(f"redirect to a private address refused: {redirected.url}")

@@ -17,6 +17,11 @@ from newsarchive.errors import InvalidArgument
 
 SITE = "https://www.taipeitimes.com"
 SITE_HOST = "www.taipeitimes.com"
+#: the paper's image host: articles' photos (https://img.taipeitimes.com/images/YYYY/MM/DD/...jpg). First party, like
+#: the site; a mirror serves its paths at its own root.
+IMAGE_HOST = "img.taipeitimes.com"
+#: the hosts that are the site itself (pages and their requisites)
+SITE_HOSTS = (SITE_HOST, "taipeitimes.com")
 
 #: slug -> display name, as the site's menu has them
 SECTIONS: dict[str, str] = {
@@ -88,7 +93,8 @@ class Mirror:
 
     Pages link to https://www.taipeitimes.com; a mirror may also link to its
     own host. Both are "the site": `to_fetch` gives the URL to request,
-    `to_canonical` the URL as the real site names it.
+    `to_canonical` the URL as the real site names it. The image host is first
+    party too (`is_first_party`): a mirror serves its `/images/...` at its root.
     """
 
     def __init__(self, base_url: str | None = None) -> None:
@@ -110,14 +116,20 @@ class Mirror:
         return urlsplit(self.base).hostname or ""
 
     def is_site(self, url: str) -> bool:
-        netloc = urlsplit(url).netloc.lower()
-        return netloc in (SITE_HOST, "taipeitimes.com", self.base_netloc)
+        """A URL of the site's own pages and requisites (www.taipeitimes.com or the mirror)."""
+        netloc = _netloc(url)
+        return netloc in SITE_HOSTS or netloc == self.base_netloc
+
+    def is_first_party(self, url: str) -> bool:
+        """The site or the paper's image host: the only hosts the crawl ever fetches from."""
+        return self.is_site(url) or _netloc(url) == IMAGE_HOST
 
     def to_fetch(self, url: str) -> str:
         """The URL to request for a site URL (absolute, or relative to the site root)."""
         absolute = urljoin(SITE + "/", url)
         parts = urlsplit(absolute)
-        if parts.netloc.lower() in (SITE_HOST, "taipeitimes.com") or parts.netloc.lower() == self.base_netloc:
+        netloc = parts.netloc.lower()
+        if netloc in SITE_HOSTS or netloc == self.base_netloc or (self.is_mirror and netloc == IMAGE_HOST):
             path = parts.path
             if self.base_path and not path.startswith(self.base_path + "/"):
                 path = self.base_path + path
@@ -132,4 +144,16 @@ class Mirror:
         path = parts.path
         if self.base_path and path.startswith(self.base_path + "/"):
             path = path[len(self.base_path):]
-        return urlunsplit(("https", SITE_HOST, path, parts.query, ""))
+        host = IMAGE_HOST if path.startswith(IMAGE_PATH_PREFIX) else SITE_HOST
+        return urlunsplit(("https", host, path, parts.query, ""))
+
+
+#: where the image host's photos lie (a mirror's paths under it are the image host's)
+IMAGE_PATH_PREFIX = "/images/"
+
+
+def _netloc(url: str) -> str:
+    try:
+        return urlsplit(url).netloc.lower()
+    except ValueError:
+        return ""

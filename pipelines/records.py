@@ -4,6 +4,14 @@ Order matters for crash safety: the WARC capture is already on disk (flushed
 per record) when the record is written, and the state object is written last.
 A crash in between costs a re-fetch on the next run, never a lost or doubled
 record (the same key is overwritten with the same content).
+
+The article's photos are captured first (newsarchive.crawl.photos), so the
+record is written once, with each photo's capture pointer. A photo captured by
+an earlier crawl keeps its capture and is not fetched again. One that could not
+be captured is reported, and the article is archived all the same, noted under
+`state/images-missing/` (before its state, so a crash in between only means a
+re-fetch): the next run that lists it fetches the page again (a revisit if
+unchanged) and tries the missing photos, and the record gains their pointers.
 """
 
 from __future__ import annotations
@@ -20,6 +28,7 @@ from newsarchive import article
 from newsarchive.archive import records as recordstore
 from newsarchive.archive.keys import record_key
 from newsarchive.archive.state import ArticleState
+from newsarchive.crawl.photos import PhotoCapture
 from newsarchive.crawl.run import CrawlRun
 from newsarchive.dates import iso_utc, utc_now
 
@@ -27,12 +36,13 @@ log = logging.getLogger(__name__)
 
 
 class RecordPipeline:
-    def __init__(self, run: CrawlRun) -> None:
+    def __init__(self, run: CrawlRun, photos: PhotoCapture) -> None:
         self.run = run
+        self.photos = photos
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RecordPipeline:
-        return cls(CrawlRun.of(crawler))
+        return cls(CrawlRun.of(crawler), PhotoCapture(crawler))
 
     async def process_item(self, item: dict[str, Any]) -> dict[str, Any]:
         item.pop("html", None)  # kept in WARC; feeds and Scrapyd's items_dir get the light item
@@ -49,8 +59,12 @@ class RecordPipeline:
             record["published"] = published.isoformat()
         key = record_key(record["id"], published)
         record.update(fetched_url=item["fetched_url"], fetched_at=iso_utc(fetched_at), capture=capture)
-        # the writes (each fsynced) run in a thread: the reactor keeps fetching meanwhile
-        changed = await asyncio.to_thread(self._store, item, record, key, published)
+        # reads and writes (each fsynced) run in a thread: the reactor keeps fetching meanwhile
+        previous = await asyncio.to_thread(recordstore.read_record, run.store, key) if record["id"] in run.known else None
+        images: list[dict[str, Any]] = record.get("images") or []
+        article.carry_image_provenance(images, previous.get("images") if previous else None)
+        missing = await self.photos.capture(record["id"], record["url"], images)
+        changed = await asyncio.to_thread(self._store, item, record, key, published, previous, missing)
         if changed is None:
             run.count("articles_new")
         elif not changed:
@@ -65,20 +79,29 @@ class RecordPipeline:
                                   {"record": key, "article-id": record["id"], "parser": record.get("parser", "")})
         return item
 
-    def _store(self, item: dict[str, Any], record: dict[str, Any], key: str, published: dt.date) -> list[str] | None:
+    def _store(self, item: dict[str, Any], record: dict[str, Any], key: str, published: dt.date,
+               previous: dict[str, Any] | None, missing: list[str]) -> list[str] | None:
         """Record (and history) first, state last. Returns the changed fields, [] if unchanged, None if new."""
         store = self.run.store
-        previous = recordstore.read_record(store, key) if record["id"] in self.run.known else None
+        changed: list[str] = []
         if previous is not None:
             changed = article.changed_fields(previous, record)
             if not changed:
-                # the stored record stays, and so does the capture it points to
-                self._remember(item, previous, key)
+                # the stored record stays, and so does the capture it points to; only photos captured now are added
+                kept = {**previous, "images": record.get("images") or []}
+                if kept != previous:
+                    recordstore.write_record(store, key, kept)
+                self._remember(item, kept, key, missing)
                 return []
             recordstore.keep_history(store, previous, published)
         recordstore.write_record(store, key, record)
-        self._remember(item, record, key)
+        self._remember(item, record, key, missing)
         return changed if previous is not None else None
 
-    def _remember(self, item: dict[str, Any], record: dict[str, Any], key: str) -> None:
-        self.run.known.remember(ArticleState.of_record(record, key, item["fetched_url"]))
+    def _remember(self, item: dict[str, Any], record: dict[str, Any], key: str, missing: list[str]) -> None:
+        known = self.run.known
+        if missing:
+            known.mark_images_missing(record["id"], key, missing)
+        known.remember(ArticleState.of_record(record, key, item["fetched_url"]))
+        if not missing:
+            known.clear_images_missing(record["id"])

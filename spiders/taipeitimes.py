@@ -11,6 +11,13 @@ Articles are found by their URL pattern (newsarchive.site.discovery), kept if th
 print date falls in the window, and fetched once per id. Extraction is the
 pipeline's job (newsarchive.parser); failures go to the run report.
 
+Every HTML page's requisites on the site's own host (stylesheets, scripts,
+fonts, icons; newsarchive.site.requisites) are fetched once per crawl, and a
+stylesheet's own references after it; third parties never. Lists and requisites
+name their URL state (newsarchive.crawl.revisits), so an unchanged one is
+written as a revisit. Photos are fetched by the record pipeline, once the page
+is parsed and its photos known (newsarchive.crawl.photos).
+
 Usage: scrapy crawl taipeitimes -a since=2024-10-01 -a until=2024-10-02 -a sections=front,world
 """
 
@@ -25,8 +32,9 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from newsarchive.crawl.capture import CAPTURE_DATE_META, CAPTURE_META, IS_REVISIT_META, REVISIT_META, TRUNCATED_META
+from newsarchive.crawl.revisits import FRESHNESS_META, URL_STATE_META, StillFresh
 from newsarchive.crawl.run import CrawlRun
-from newsarchive.site import discovery
+from newsarchive.site import discovery, requisites
 from newsarchive.site.urls import ArticleRef
 from newsarchive.site.window import CrawlWindow
 
@@ -34,6 +42,7 @@ log = logging.getLogger(__name__)
 
 MAX_JSON_PAGES = 25
 ARTICLE_PRIORITY = 10  # articles before more lists: a capped crawl still archives whole articles
+REQUISITE_PRIORITY = 5  # before more lists too: few, and the pages captured so far need them
 
 
 class TaipeiTimesSpider(scrapy.Spider):
@@ -50,6 +59,8 @@ class TaipeiTimesSpider(scrapy.Spider):
         self.refresh = refresh in (True, "1", "true", "yes", "True")
         self.scheduled: set[str] = set()
         self.listed: set[str] = set()
+        #: requisites asked for in this crawl (the duplicate filter would drop the rest; this spares building them)
+        self.requisites_seen: set[str] = set()
 
     @property
     def run(self) -> CrawlRun:
@@ -57,8 +68,9 @@ class TaipeiTimesSpider(scrapy.Spider):
 
     # -- sources ----------------------------------------------------------------------
     def _list_request(self, url: str, kind: str, **meta: Any) -> scrapy.Request:
+        canonical = self.run.mirror.to_canonical(url)
         return scrapy.Request(self.run.mirror.to_fetch(url), callback=self.parse_list, errback=self.list_failed,
-                              meta={"kind": kind, "canonical": self.run.mirror.to_canonical(url), **meta})
+                              meta={"kind": kind, "canonical": canonical, URL_STATE_META: canonical, **meta})
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for section in self.sections:
@@ -87,6 +99,8 @@ class TaipeiTimesSpider(scrapy.Spider):
         except discovery.UnsafeDocument as exc:
             self.run.fail(canonical, str(exc), kind="list")
             return
+        if kind == "html":
+            yield from self._requisites(requisites.from_html(response.body, canonical))
         for url in found.next_pages:
             yield self._list_request(url, kind, section=response.meta.get("section"))
         if kind == "json":
@@ -124,7 +138,8 @@ class TaipeiTimesSpider(scrapy.Spider):
         self.run.count("articles_listed")
         meta: dict[str, Any] = {"article_id": ref.id, "canonical": ref.canonical_url}
         if ref.id in self.run.known:
-            if not self.run.refresh:
+            retry_photos = ref.id in self.run.known.images_missing and self.crawler.settings.getbool("NEWSARCHIVE_IMAGES", True)
+            if not self.run.refresh and not retry_photos:
                 self.run.count("articles_skipped")
                 return None
             state = self.run.known.get(ref.id)
@@ -137,8 +152,9 @@ class TaipeiTimesSpider(scrapy.Spider):
         return scrapy.Request(self.run.mirror.to_fetch(url), callback=self.parse_article, errback=self.article_failed,
                               priority=ARTICLE_PRIORITY, meta=meta)
 
-    def parse_article(self, response: Response) -> Iterable[dict[str, Any]]:
+    def parse_article(self, response: Response) -> Iterable[dict[str, Any] | scrapy.Request]:
         meta = response.meta
+        yield from self._requisites(requisites.from_html(response.body, meta["canonical"]))
         yield {
             "id": meta["article_id"],
             "canonical": meta["canonical"],
@@ -153,6 +169,35 @@ class TaipeiTimesSpider(scrapy.Spider):
     def article_failed(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
         self.run.fail(request.url, _reason(failure), article_id=request.meta.get("article_id"))
+
+    # -- page requisites -------------------------------------------------------------------------
+    def _requisites(self, urls: Iterable[str]) -> Iterable[scrapy.Request]:
+        """Requests for the site's own requisites not yet asked for in this crawl (never a third party's)."""
+        if not self.crawler.settings.getbool("NEWSARCHIVE_REQUISITES", True):
+            return
+        for url in urls:
+            if url in self.requisites_seen or not self.run.mirror.is_site(url):
+                continue
+            self.requisites_seen.add(url)
+            canonical = self.run.mirror.to_canonical(url)
+            yield scrapy.Request(self.run.mirror.to_fetch(url), callback=self.parse_requisite,
+                                 errback=self.requisite_failed, priority=REQUISITE_PRIORITY,
+                                 meta={"kind": "asset", "canonical": canonical, URL_STATE_META: canonical,
+                                       FRESHNESS_META: True})
+
+    def parse_requisite(self, response: Response) -> Iterable[scrapy.Request]:
+        self.run.count("assets")
+        content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
+        if requisites.is_stylesheet(response.url, content_type):
+            text = response.body.decode(getattr(response, "encoding", None) or "utf-8", "replace")
+            yield from self._requisites(requisites.from_css(text, response.meta["canonical"]))
+
+    def requisite_failed(self, failure: Failure) -> None:
+        request = failure.request  # type: ignore[attr-defined]
+        if failure.check(StillFresh):
+            log.debug("%s", failure.value)
+            return
+        self.run.fail(request.meta.get("canonical", request.url), _reason(failure), kind="asset")
 
 
 def _reason(failure: Failure) -> str:

@@ -5,6 +5,8 @@
     history/YYYY/MM/DD/<id>/<fetched_at>.json   earlier versions of a record that changed
     runs/<run-id>.json                    one report per crawl
     state/articles/<id>.json              what the crawl remembers of each article
+    state/images-missing/<id>.json        an archived article some of whose photos could not be captured
+    state/urls/<sha1 of URL>.json         the last capture of a list page or page requisite (for revisits)
     state/lock.json                       held while a crawl runs
 
 Keys are built here and only here, from validated ids and dates, so nothing a
@@ -14,6 +16,7 @@ page contains can steer a write outside the store's root or prefix.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 
 from newsarchive.site.urls import validate_id
@@ -23,6 +26,8 @@ RECORDS_PREFIX = "records/"
 HISTORY_PREFIX = "history/"
 RUNS_PREFIX = "runs/"
 STATE_ARTICLES_PREFIX = "state/articles/"
+STATE_IMAGES_MISSING_PREFIX = "state/images-missing/"
+STATE_URLS_PREFIX = "state/urls/"
 LOCK_KEY = "state/lock.json"
 
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,200}$")
@@ -73,3 +78,11 @@ def run_key(run_id: str) -> str:
 def state_key(article_id: str) -> str:
     return f"{STATE_ARTICLES_PREFIX}{validate_id(article_id)}.json"
 
+
+def images_missing_key(article_id: str) -> str:
+    return f"{STATE_IMAGES_MISSING_PREFIX}{validate_id(article_id)}.json"
+
+
+def url_state_key(url: str) -> str:
+    """A URL's state object, named by the SHA-1 of the URL (as the real site names it): any URL, a safe key."""
+    return f"{STATE_URLS_PREFIX}{hashlib.sha1(url.encode('utf-8')).hexdigest()}.json"

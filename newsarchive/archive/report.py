@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import socket
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,11 +27,17 @@ def new_run_id() -> str:
     return f"{now:%Y%m%dT%H%M%SZ}-{socket.gethostname()[:20]}-{os.getpid()}".replace("_", "-")
 
 
-#: the counts a report keeps (the crawl counts them in Scrapy's stats as `newsarchive/<name>`)
+#: the counts a report keeps (the crawl counts them in Scrapy's stats as `newsarchive/<name>`). `assets`: page
+#: requisites captured (responses and revisits); `images`: articles' photos captured; their `_failed` counterparts
+#: count failures of kind "asset" and "image".
 COUNTS = (
     "list_pages", "list_failures", "articles_listed", "articles_skipped", "articles_new",
     "articles_unchanged", "articles_changed", "articles_failed", "responses", "revisits", "parse_failures",
+    "assets", "assets_failed", "images", "images_failed",
 )
+#: the count each kind of failure adds to
+FAILURE_COUNTS = {"article": "articles_failed", "list": "list_failures", "asset": "assets_failed",
+                  "image": "images_failed"}
 #: how a failure's reason starts when the parser refused the page (the crawl writes it, verify reads it)
 PARSE_FAILURE = "not an article"
 
@@ -53,9 +60,9 @@ class RunReport:
     exit_code: int | None = None
 
     def fail(self, url: str, reason: str, kind: str = "article", article_id: str | None = None) -> str:
-        """Record a failure; returns the count it adds to (`articles_failed` or `list_failures`)."""
+        """Record a failure (kind: article, list, asset, image); returns the count it adds to (FAILURE_COUNTS)."""
         self.failures.append({"kind": kind, "url": url, "id": article_id, "reason": reason})
-        return "articles_failed" if kind == "article" else "list_failures"
+        return FAILURE_COUNTS.get(kind, "list_failures")
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -89,6 +96,8 @@ class RunReport:
             f"  lists: {c['list_pages']} pages ({c['list_failures']} failed); articles listed: {c['articles_listed']}",
             f"  articles: {c['articles_new']} new, {c['articles_changed']} changed, {c['articles_unchanged']} unchanged, "
             f"{c['articles_skipped']} already archived, {c['articles_failed']} failed",
+            f"  photos: {c['images']} captured, {c['images_failed']} failed; page requisites: {c['assets']} captured, "
+            f"{c['assets_failed']} failed",
             f"  written: {self.records_written} records, {len(self.warc_files)} WARC files, {self.bytes_written:,} WARC bytes"
             + (f"; {self.spooled} objects wait in the spool" if self.spooled else ""),
         ]
@@ -101,9 +110,8 @@ class RunReport:
         return "\n".join(lines)
 
 
-def article_failures(store: Store) -> dict[str, str]:
-    """Why crawls failed each article, per the run reports (the latest report wins): id -> reason."""
-    reasons: dict[str, str] = {}
+def _failures(store: Store, kind: str) -> Iterator[dict[str, Any]]:
+    """The failures of one kind the run reports list, oldest report first."""
     for info in store.list(RUNS_PREFIX):  # run ids start with their UTC time: key order is time order
         if not info.key.endswith(".json"):
             continue
@@ -112,9 +120,18 @@ def article_failures(store: Store) -> dict[str, str]:
         except (KeyNotFound, ValueError):
             continue
         for failure in doc.get("failures", []) if isinstance(doc, dict) else []:
-            if isinstance(failure, dict) and failure.get("id"):
-                reasons[str(failure["id"])] = str(failure.get("reason", ""))
-    return reasons
+            if isinstance(failure, dict) and failure.get("kind", "article") == kind:
+                yield failure
+
+
+def article_failures(store: Store) -> dict[str, str]:
+    """Why crawls failed each article, per the run reports (the latest report wins): id -> reason."""
+    return {str(f["id"]): str(f.get("reason", "")) for f in _failures(store, "article") if f.get("id")}
+
+
+def image_failures(store: Store) -> dict[str, str]:
+    """Why crawls failed to capture each photo, per the run reports (the latest report wins): URL -> reason."""
+    return {str(f["url"]): str(f.get("reason", "")) for f in _failures(store, "image") if f.get("url")}
 
 
 def parse_failures(store: Store) -> set[str]:

@@ -34,7 +34,8 @@ def coverage(store: str | None, s3_endpoint_url: str | None, since: str, until: 
     \b
     "Listed" is read from the list pages, feeds and JSON lists the crawls
     captured (offline, by the crawl's own discovery rules); "archived" means a
-    record exists. A day whose section list was never captured is a gap too.
+    record exists. A day whose section list was never captured is a gap too, and
+    so is an archived article whose photos could not all be captured.
 
     \b
       newsarchive coverage --since 2024-10-01 --until 2024-10-31
@@ -55,24 +56,30 @@ def coverage(store: str | None, s3_endpoint_url: str | None, since: str, until: 
     return Exit.OK if result.complete else Exit.GAPS_FOUND
 
 
+def _shown(ids: list[str]) -> str:
+    return " ".join(ids[:MAX_IDS_SHOWN]) + (f" +{len(ids) - MAX_IDS_SHOWN}" if len(ids) > MAX_IDS_SHOWN else "")
+
+
 def _table(result: Coverage) -> None:
     from rich.console import Console
     from rich.table import Table
 
     table = Table(title=f"Coverage {result.since} .. {result.until}")
     for name, justify in (("day", "left"), ("section", "left"), ("list", "left"), ("listed", "right"),
-                          ("archived", "right"), ("missing", "right"), ("missing ids", "left")):
+                          ("archived", "right"), ("missing", "right"), ("missing ids", "left"),
+                          ("photos missing", "left")):
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
     for cell in result.cells:
         missing = cell.missing
-        shown = " ".join(missing[:MAX_IDS_SHOWN]) + (f" +{len(missing) - MAX_IDS_SHOWN}" if len(missing) > MAX_IDS_SHOWN else "")
         style = "red" if cell.has_gap else None
         table.add_row(str(cell.day), cell.section, "captured" if cell.list_captured else "NOT CAPTURED",
-                      str(len(cell.listed)), str(len(cell.archived)), str(len(missing)), shown, style=style)
+                      str(len(cell.listed)), str(len(cell.archived)), str(len(missing)), _shown(missing),
+                      _shown(sorted(cell.photos_missing)), style=style)
     console = Console()
     console.print(table)
     verdict = "complete" if result.complete else (
-        f"{result.gaps} listed article(s) not archived, {result.uncaptured} day list(s) not captured")
+        f"{result.gaps} listed article(s) not archived, {result.uncaptured} day list(s) not captured, "
+        f"{result.articles_missing_photos} archived article(s) with photos missing")
     console.print(f"coverage: {verdict}")
     for note in result.unreadable:
         console.print(f"unreadable list capture: {note}")

@@ -51,6 +51,9 @@ def build_settings(options: dict[str, Any]) -> Settings:
     for option, name in mapping.items():
         if options.get(option) not in (None, ""):
             settings.set(name, options[option], priority="cmdline")
+    for option, name in (("no_images", "NEWSARCHIVE_IMAGES"), ("no_requisites", "NEWSARCHIVE_REQUISITES")):
+        if options.get(option):
+            settings.set(name, False, priority="cmdline")
     settings.setdict(options.get("extra_settings") or {}, priority="cmdline")
     NewsarchiveAddon().update_settings(settings)
     return settings
@@ -70,19 +73,23 @@ def build_settings(options: dict[str, Any]) -> Settings:
 @click.option("--frontier", metavar="redis://HOST:PORT/DB", help="Share the crawl with other workers through "
               "this Redis (README, 'Scaling out'). Default: $NEWSARCHIVE_FRONTIER, else none.")
 @click.option("--refresh", is_flag=True, help="Fetch archived articles again; record edits, revisit the unchanged.")
+@click.option("--no-images", is_flag=True, help="Do not fetch articles' photos (NEWSARCHIVE_IMAGES=0).")
+@click.option("--no-requisites", is_flag=True,
+              help="Do not fetch the site's page requisites: stylesheets, scripts, fonts, icons (NEWSARCHIVE_REQUISITES=0).")
 @click.option("--contact", metavar="EMAIL/URL", help="Who runs this crawl, for the site's operators: sent in the "
               "User-Agent and written as the WARC files' operator. Default: $NEWSARCHIVE_CONTACT.")
 @click.option("-s", "--set", "extra", multiple=True, metavar="NAME=VALUE", help="Any Scrapy or NEWSARCHIVE_* setting.")
 def crawl(since: str | None, until: str | None, sections: str | None, max_articles: int | None, store: str | None,
           s3_endpoint_url: str | None, spool_dir: str | None, base_url: str | None, frontier: str | None,
-          refresh: bool, contact: str | None, extra: tuple[str, ...]) -> int:
+          refresh: bool, no_images: bool, no_requisites: bool, contact: str | None, extra: tuple[str, ...]) -> int:
     """Archive the Taipei Times: every article listed for the print days, as WARC and JSON records.
 
     \b
     Without dates: the last two print days (Taipei time), from every section's
     list, the RSS feed, the news sitemap and the JSON list. With --since/--until:
     each print day's section lists and their pages. Articles already archived are
-    skipped (use --refresh to fetch them again and catch edits).
+    skipped (use --refresh to fetch them again and catch edits). Each article's
+    photos and the site's page requisites are captured too.
 
     \b
     Examples:
@@ -101,11 +108,12 @@ def crawl(since: str | None, until: str | None, sections: str | None, max_articl
 
     options = dict(store=store, base_url=base_url, s3_endpoint_url=s3_endpoint_url, spool_dir=spool_dir,
                    contact=contact, refresh=refresh, frontier=frontier or os.environ.get("NEWSARCHIVE_FRONTIER"),
-                   extra_settings=_split_settings(extra))
+                   no_images=no_images, no_requisites=no_requisites, extra_settings=_split_settings(extra))
     settings = build_settings(options)
     check_reachable(settings)
     params = dict(since=since, until=until, sections=sections, max_articles=max_articles, refresh=refresh)
-    run = CrawlRun(settings, params)
+    run_params = dict(params, no_images=no_images, no_requisites=no_requisites)
+    run = CrawlRun(settings, run_params)
     run.open()  # store check, lock, recovery: user errors surface here as one line
     try:
         _run_scrapy(settings, TaipeiTimesSpider, params, run)

@@ -28,7 +28,7 @@ from scrapy.statscollectors import StatsCollector
 from newsarchive.archive.lock import StoreLock
 from newsarchive.archive.recovery import OPEN_SUFFIX, cut_to_whole_records, recover
 from newsarchive.archive.report import COUNTS, RunReport, new_run_id
-from newsarchive.archive.state import KnownArticles
+from newsarchive.archive.state import KnownArticles, KnownUrls
 from newsarchive.archive.warc import WarcWriter
 from newsarchive.crawl.addon import contact, is_loopback
 from newsarchive.crawl.verdict import layout_notes, verdict
@@ -49,7 +49,8 @@ _ATTR = "newsarchive_run"
 #: prefix of the run's counts in Scrapy's stats
 STATS_PREFIX = "newsarchive/"
 #: parameters that may enter the run report and warcinfo records (never credentials)
-PUBLIC_PARAMETERS = ("since", "until", "sections", "max_articles", "refresh", "base_url", "store", "frontier")
+PUBLIC_PARAMETERS = ("since", "until", "sections", "max_articles", "refresh", "base_url", "store", "frontier",
+                     "no_images", "no_requisites")
 
 
 class CrawlRun:
@@ -68,6 +69,8 @@ class CrawlRun:
         self.report = RunReport(self.run_id, public)
         self.lock = StoreLock(self.store, self.run_id) if settings.getbool("NEWSARCHIVE_LOCK", True) else None
         self.known = KnownArticles(self.store)
+        #: the last capture of each list page and requisite (state/urls/), read per URL (crawl.revisits)
+        self.urls = KnownUrls(self.store)
         self.refresh = bool(parameters.get("refresh"))
         self.writer: WarcWriter | None = None
         #: article links seen per section that always publishes (the spider counts them)

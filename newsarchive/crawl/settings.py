@@ -52,6 +52,12 @@ NEWSARCHIVE_FRONTIER_TICK = 0.5
 NEWSARCHIVE_FRONTIER_GRACE = 2.0
 #: at the end of a crawl, how long to wait for spooled captures to reach an S3 store before exiting SPOOLED (11)
 NEWSARCHIVE_FLUSH_TIMEOUT = 60
+#: fetch and capture every archived article's photos (the record's `images` get capture pointers); --no-images: off
+NEWSARCHIVE_IMAGES = True
+#: capture the site's own page requisites (stylesheets, scripts, fonts, icons) once per crawl; --no-requisites: off
+NEWSARCHIVE_REQUISITES = True
+#: a requisite the site declared fresh (Cache-Control max-age, Expires) is not fetched again for at most this many seconds
+NEWSARCHIVE_ASSETS_MAX_FRESH = 30 * 24 * 3600
 #: seconds between progress lines in logs (when stderr is not a terminal)
 NEWSARCHIVE_PROGRESS_INTERVAL = 30
 #: at most this many seconds to wait for a Retry-After before giving up the retry
@@ -88,6 +94,7 @@ ADDONS = {"newsarchive.crawl.addon.NewsarchiveAddon": 0}
 # what this crawler does not use is off: every component costs each of a crawl's requests
 DOWNLOADER_MIDDLEWARES = {
     "newsarchive.crawl.middleware.MirrorMiddleware": 50,  # refuses every host but the site: Scrapy's Offsite is redundant
+    "newsarchive.crawl.revisits.UrlStateMiddleware": 110,  # after robots.txt: lists' and requisites' last captures
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
     "scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware": None,
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,

@@ -35,7 +35,9 @@ def layout_notes(counts: Mapping[str, int], section_hits: Mapping[str, int],
 def verdict(counts: Mapping[str, int], *, fatal: Exit | None = None, layout_suspected: bool = False,
             spooled: int = 0) -> Exit:
     """Precedence: a failed store write > layout change > site unreachable > spooled > partial > ok.
-    A list that could not be read may hide articles: that is a partial run too."""
+    A list that could not be read may hide articles: that is a partial run too; so is a photo not captured (a
+    lost part of its article). A page requisite that failed is only reported: the next run fetches it again,
+    and what the site itself lacks (a 404) is captured as answered."""
     if fatal is not None:
         return fatal
     if layout_suspected:
@@ -44,6 +46,6 @@ def verdict(counts: Mapping[str, int], *, fatal: Exit | None = None, layout_susp
         return Exit.SITE_UNREACHABLE
     if spooled:
         return Exit.SPOOLED
-    if counts.get("articles_failed", 0) or counts.get("list_failures", 0):
+    if counts.get("articles_failed", 0) or counts.get("list_failures", 0) or counts.get("images_failed", 0):
         return Exit.PARTIAL
     return Exit.OK

@@ -9,20 +9,27 @@ and only if a crawl of those sections and days would fetch it (the spider's
 window rule). "Archived" means a record exists for the id.
 
 A day and section whose dated list page (`/News/<section>?pubdate=D`) was never
-captured with a 200 is a gap too: nothing can be claimed about it.
+captured with a 200 (or revisited: its bytes were captured before) is a gap too:
+nothing can be claimed about it.
+
+An archived article whose photos could not all be captured is a gap as well:
+part of it is lost. Those are read from `state/images-missing/`, which the
+crawl keeps (one LIST and a small read each), with the reasons the run reports
+give; `verify` checks every record's photos one by one.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from newsarchive.archive import warcread
-from newsarchive.archive.keys import RECORDS_PREFIX, parse_record_key
-from newsarchive.archive.report import article_failures
+from newsarchive.archive.keys import RECORDS_PREFIX, STATE_IMAGES_MISSING_PREFIX, parse_record_key
+from newsarchive.archive.report import article_failures, image_failures
 from newsarchive.archive.warcread import CdxEntry, UnreadableRecord
 from newsarchive.errors import KeyNotFound
 from newsarchive.site import discovery
@@ -45,6 +52,11 @@ class ListCapture:
     section: str | None = None  # dated section lists only
     day: dt.date | None = None
 
+    @property
+    def revisit(self) -> bool:
+        """The same bytes as an earlier capture: it shows the list was captured; its links are the original's."""
+        return self.entry.is_revisit
+
 
 @dataclass
 class Cell:
@@ -55,6 +67,7 @@ class Cell:
     list_captured: bool = False
     listed: dict[str, str] = field(default_factory=dict)  # id -> canonical URL
     archived: set[str] = field(default_factory=set)
+    photos_missing: dict[str, list[str]] = field(default_factory=dict)  # archived id -> photo URLs not captured
 
     @property
     def missing(self) -> list[str]:
@@ -62,7 +75,7 @@ class Cell:
 
     @property
     def has_gap(self) -> bool:
-        return bool(self.missing) or not self.list_captured
+        return bool(self.missing) or not self.list_captured or bool(self.photos_missing)
 
 
 @dataclass
@@ -73,10 +86,15 @@ class Coverage:
     cells: list[Cell]
     reasons: dict[str, str]  # id -> why a crawl failed it, from the run reports
     unreadable: list[str] = field(default_factory=list)  # list captures that could not be read
+    photo_reasons: dict[str, str] = field(default_factory=dict)  # photo URL -> why a crawl failed it
 
     @property
     def gaps(self) -> int:
         return sum(len(c.missing) for c in self.cells)
+
+    @property
+    def articles_missing_photos(self) -> int:
+        return sum(len(c.photos_missing) for c in self.cells)
 
     @property
     def uncaptured(self) -> int:
@@ -90,18 +108,22 @@ class Coverage:
         return {
             "since": self.since.isoformat(), "until": self.until.isoformat(), "sections": self.sections,
             "complete": self.complete, "gaps": self.gaps, "lists_not_captured": self.uncaptured,
+            "articles_missing_photos": self.articles_missing_photos,
             "unreadable_list_captures": self.unreadable,
             "days": [{
                 "day": c.day.isoformat(), "section": c.section, "list_captured": c.list_captured,
                 "listed": len(c.listed), "archived": len(c.archived & set(c.listed)),
                 "missing": [{"id": i, "url": c.listed[i], "reason": self.reasons.get(i)} for i in c.missing],
+                "photos_missing": [{"id": i, "url": c.listed[i],
+                                    "photos": [{"url": u, "reason": self.photo_reasons.get(u)} for u in urls]}
+                                   for i, urls in sorted(c.photos_missing.items())],
             } for c in self.cells],
         }
 
 
 def classify(entry: CdxEntry) -> ListCapture | None:
     """Is this capture a list the crawl reads articles from? Mirrors' URLs count like the site's."""
-    if entry.status != 200 or entry.is_revisit:
+    if entry.status != 200:
         return None
     parts = urlsplit(entry.url)
     if m := _SECTION_LIST.search(parts.path):
@@ -174,6 +196,8 @@ def coverage(store: Store, since: dt.date, until: dt.date, sections: list[str] |
     for capture in list_captures(store, since):
         if capture.day is not None and capture.section is not None and (capture.day, capture.section) in cells:
             cells[(capture.day, capture.section)].list_captured = True
+        if capture.revisit:
+            continue  # its original, captured no earlier than its print day, is read among the others
         try:
             refs = links(store, capture)
         except (UnreadableRecord, KeyNotFound) as exc:
@@ -189,9 +213,26 @@ def coverage(store: Store, since: dt.date, until: dt.date, sections: list[str] |
                     owner.listed.setdefault(ref.id, ref.canonical_url)
     archived = {parsed[0] for info in store.list(RECORDS_PREFIX)
                 if (parsed := parse_record_key(info.key)) is not None}
+    photos = photos_missing(store)
     for cell in result.cells:
         cell.archived = archived & set(cell.listed)
+        cell.photos_missing = {i: photos[i] for i in cell.archived if i in photos}
     if result.gaps:
         result.reasons = article_failures(store)
+    if result.articles_missing_photos:
+        result.photo_reasons = image_failures(store)
     return result
+
+
+def photos_missing(store: Store) -> dict[str, list[str]]:
+    """Archived articles whose photos were not all captured, per the crawl's notes: id -> the photos' URLs."""
+    found: dict[str, list[str]] = {}
+    for info in store.list(STATE_IMAGES_MISSING_PREFIX):
+        try:
+            doc = json.loads(store.get_bytes(info.key))
+        except (KeyNotFound, ValueError):
+            continue
+        if isinstance(doc, dict) and isinstance(doc.get("id"), str):
+            found[doc["id"]] = [str(u) for u in doc.get("images") or ()]
+    return found
 

@@ -3,8 +3,8 @@
 A parser fix must reach pages archived years ago without fetching them again,
 and the WARC already holds every byte the site sent. So each record's capture
 is read back (one ranged read), its payload decoded as Scrapy decoded it, and
-parsed again; provenance (fetched_url, fetched_at, capture) is kept from the
-record, since the capture is the same. A record is written only when the
+parsed again; provenance (fetched_url, fetched_at, capture, and each photo's
+capture) is kept from the record, since the capture is the same. A record is written only when the
 result differs, so a second run writes nothing; a content change leaves the
 old version in history/ (newsarchive.archive.records), as a crawl's edit does.
 
@@ -121,6 +121,7 @@ class Reparser:
             self.fail(key, f"the current parser refuses the capture (record kept): {exc}")
             return
         new.update({name: old.get(name) for name in article.PROVENANCE})
+        article.carry_image_provenance(new.get("images") or [], old.get("images"))
         published = _published(new, day)
         new = _as_stored(new)
         if new == old:

@@ -8,7 +8,11 @@ Three promises are checked:
    record id and payload digest the pointer names;
 3. every archived article response (HTTP 200 to an article URL) has a record,
    unless a run report says that page failed to parse ("not an article"):
-   that is a known, reported failure, which `reparse` retries, not damage.
+   that is a known, reported failure, which `reparse` retries, not damage;
+4. every photo a record names on the paper's own hosts has a capture pointer
+   (`missing-image`, with the crawl's reason when a run report gives one), and
+   the pointer resolves to its response record as the article's does
+   (`image-pointer`). A photo on another host is never fetched, so never missing.
 
 Full mode streams each WARC once and answers the pointer checks from what the
 stream showed, so nothing is read twice. `quick` skips the streams: pointers
@@ -26,10 +30,10 @@ from typing import Any
 
 from newsarchive.archive import warcread
 from newsarchive.archive.keys import RECORDS_PREFIX, cdxj_key, parse_record_key
-from newsarchive.archive.report import parse_failures
+from newsarchive.archive.report import image_failures, parse_failures
 from newsarchive.archive.warcread import Damage, UnreadableRecord
 from newsarchive.errors import KeyNotFound
-from newsarchive.site.urls import match_article
+from newsarchive.site.urls import Mirror, match_article
 from newsarchive.store.base import Store
 from newsarchive.tools.progress import Progress
 
@@ -38,7 +42,7 @@ READERS = 8  # records and ranged reads in flight at once: S3 latency, not CPU, 
 
 @dataclass(frozen=True)
 class Problem:
-    kind: str  # warc-damaged, digest, no-index, index, record, pointer, missing-record
+    kind: str  # warc-damaged, digest, no-index, index, record, pointer, missing-record, missing-image, image-pointer
     where: str  # a store key, with @offset for a place in a WARC
     detail: str
 
@@ -67,6 +71,7 @@ class Report:
     warc_bytes: int = 0
     warc_records: int = 0
     records: int = 0
+    images: int = 0  # photo captures the records point to
     article_responses: int = 0
     explained: list[str] = field(default_factory=list)  # article ids without record, failed to parse per a run report
     problems: list[Problem] = field(default_factory=list)
@@ -79,7 +84,7 @@ class Report:
         mode = "quick (pointers and records; WARC contents not read)" if self.quick else "full"
         lines = [
             f"verify ({mode}): {self.warcs} WARC files ({self.warc_bytes:,} bytes, {self.warc_records} records read), "
-            f"{self.records} JSON records, {self.article_responses} article responses",
+            f"{self.records} JSON records ({self.images} photo captures), {self.article_responses} article responses",
         ]
         if self.explained:
             lines.append(f"  {len(self.explained)} archived article page(s) failed to parse (run reports say so) and "
@@ -90,7 +95,7 @@ class Report:
 
     def as_dict(self) -> dict[str, Any]:
         return {"quick": self.quick, "sound": self.sound, "warcs": self.warcs, "warc_bytes": self.warc_bytes,
-                "warc_records": self.warc_records, "records": self.records,
+                "warc_records": self.warc_records, "records": self.records, "images": self.images,
                 "article_responses": self.article_responses, "explained": sorted(self.explained),
                 "problems": [p.as_dict() for p in self.problems]}
 
@@ -108,6 +113,8 @@ class Verifier:
         self.damaged: dict[str, list[tuple[int, int]]] = {}
         #: article id -> where a 200 response for it lies
         self.article_responses: dict[str, str] = {}
+        self.mirror = Mirror()  # which photo URLs are the paper's own (records keep canonical URLs)
+        self._image_reasons: dict[str, str] | None = None
 
     def problem(self, kind: str, where: str, detail: str) -> None:
         self.report.problems.append(Problem(kind, where, detail))
@@ -166,17 +173,22 @@ class Verifier:
             return str(exc)
         return Seen(rec.length, rec.type, rec.record_id, rec.computed_payload_digest, not rec.digest_problems)
 
-    def _fetch(self, key: str) -> tuple[str, dict[str, Any] | str, Seen | str | None]:
-        """A record (or why it is unusable) and, in quick mode, what its pointer leads to: run in a pool."""
+    def _fetch(self, key: str) -> tuple[str, dict[str, Any] | str, Seen | str | None, list[Seen | str | None]]:
+        """A record (or why it is unusable) and, in quick mode, what its pointer and its photos' pointers lead to:
+        run in a pool."""
         try:
             doc = json.loads(self.store.get_bytes(key))
         except KeyNotFound:
-            return key, "vanished while verifying", None
+            return key, "vanished while verifying", None, []
         except ValueError as exc:
-            return key, f"not JSON ({exc})", None
+            return key, f"not JSON ({exc})", None, []
         if not isinstance(doc, dict):
-            return key, "not a JSON object", None
-        return key, doc, self._pointer_quick(doc.get("capture")) if self.report.quick else None
+            return key, "not a JSON object", None, []
+        if not self.report.quick:
+            return key, doc, None, []
+        images = [self._pointer_quick(image.get("capture")) if isinstance(image, dict) else None
+                  for image in _images(doc)]
+        return key, doc, self._pointer_quick(doc.get("capture")), images
 
     def _why_absent(self, warc: str, offset: int) -> str:
         if any(start <= offset < end for start, end in self.damaged.get(warc, ())):
@@ -185,43 +197,66 @@ class Verifier:
             return f"WARC {warc} is missing"
         return f"no record starts at {_at(warc, offset)}"
 
-    def check_record(self, key: str, doc: dict[str, Any], followed: Seen | str | None) -> None:
-        parsed = parse_record_key(key)
-        if parsed is None or doc.get("id") != parsed[0]:
-            self.problem("record", key, f"holds id {doc.get('id')!r}, not the one its key names")
-        capture = doc.get("capture")
+    def check_pointer(self, kind: str, key: str, capture: Any, followed: Seen | str | None, what: str = "") -> None:
+        """A capture pointer must lead to an intact response record with the id and payload digest it names."""
         if not isinstance(capture, dict) or not all(k in capture for k in ("warc", "offset", "length")):
-            self.problem("pointer", key, "no capture pointer")
+            self.problem(kind, key, f"{what}no capture pointer")
             return
         warc, offset, length = str(capture["warc"]), capture["offset"], capture["length"]
         if not isinstance(offset, int) or not isinstance(length, int):
-            self.problem("pointer", key, f"capture offset/length not integers: {offset!r}, {length!r}")
+            self.problem(kind, key, f"{what}capture offset/length not integers: {offset!r}, {length!r}")
             return
         where = _at(warc, offset)
         seen = followed if self.report.quick else self.seen.get((warc, offset))
         if seen is None:
             seen = self._why_absent(warc, offset)
         if isinstance(seen, str):
-            self.problem("pointer", key, seen)
+            self.problem(kind, key, f"{what}{seen}")
             return
         if seen.type != "response":
-            self.problem("pointer", key, f"{where} is a {seen.type} record, not a response")
+            self.problem(kind, key, f"{what}{where} is a {seen.type} record, not a response")
         if seen.length != length:
-            self.problem("pointer", key, f"{where}: the record is {seen.length} bytes, the pointer says {length}")
+            self.problem(kind, key, f"{what}{where}: the record is {seen.length} bytes, the pointer says {length}")
         if capture.get("record_id") and seen.record_id != capture["record_id"]:
-            self.problem("pointer", key, f"{where}: record id {seen.record_id}, the pointer says {capture['record_id']}")
+            self.problem(kind, key, f"{what}{where}: record id {seen.record_id}, the pointer says {capture['record_id']}")
         if not seen.intact:
-            self.problem("pointer", key, f"{where}: the response fails its digest check")
+            self.problem(kind, key, f"{what}{where}: the response fails its digest check")
         elif capture.get("payload_digest") and seen.payload_digest != capture["payload_digest"]:
-            self.problem("pointer", key, f"{where}: payload digest {seen.payload_digest}, "
-                                         f"the pointer says {capture['payload_digest']}")
+            self.problem(kind, key, f"{what}{where}: payload digest {seen.payload_digest}, "
+                                    f"the pointer says {capture['payload_digest']}")
+
+    def check_record(self, key: str, doc: dict[str, Any], followed: Seen | str | None,
+                     images: list[Seen | str | None] | None = None) -> None:
+        parsed = parse_record_key(key)
+        if parsed is None or doc.get("id") != parsed[0]:
+            self.problem("record", key, f"holds id {doc.get('id')!r}, not the one its key names")
+        self.check_pointer("pointer", key, doc.get("capture"), followed)
+        for n, image in enumerate(_images(doc)):
+            if not isinstance(image, dict) or not isinstance(image.get("url"), str):
+                continue
+            url = image["url"]
+            label = f"photo {n + 1} ({url}): "
+            if image.get("capture") is None:
+                if self.mirror.is_first_party(url):
+                    reason = self.image_reasons().get(url)
+                    self.problem("missing-image", key, f"{label}no capture"
+                                 + (f" (the crawl reported: {reason})" if reason else " (not fetched)"))
+                continue
+            self.report.images += 1
+            self.check_pointer("image-pointer", key, image["capture"], images[n] if images else None, label)
+
+    def image_reasons(self) -> dict[str, str]:
+        """Why crawls failed to capture photos, per the run reports (read once, when a photo is missing)."""
+        if self._image_reasons is None:
+            self._image_reasons = image_failures(self.store)
+        return self._image_reasons
 
     def check_records(self, keys: list[str]) -> set[str]:
         """Check every record; returns the ids that have one."""
         ids: set[str] = set()
         self.progress.start("records", len(keys))
         with ThreadPoolExecutor(READERS) as pool:
-            for key, doc, followed in pool.map(self._fetch, keys):
+            for key, doc, followed, images in pool.map(self._fetch, keys):
                 self.progress.advance()
                 if isinstance(doc, str):
                     self.problem("record", key, doc)
@@ -229,7 +264,7 @@ class Verifier:
                 parsed = parse_record_key(key)
                 if parsed is not None:
                     ids.add(parsed[0])
-                self.check_record(key, doc, followed)
+                self.check_record(key, doc, followed, images)
         return ids
 
     # -- the whole --------------------------------------------------------------------------------------
@@ -256,6 +291,11 @@ class Verifier:
             else:
                 self.problem("missing-record", where, f"article {article_id} was archived but has no record")
         return self.report
+
+
+def _images(doc: dict[str, Any]) -> list[Any]:
+    images = doc.get("images")
+    return images if isinstance(images, list) else []
 
 
 def verify(store: Store, *, quick: bool = False, progress: Progress | None = None) -> Report:

@@ -13,6 +13,7 @@ from functools import lru_cache
 from html import escape
 
 from newsarchive.site.urls import SECTIONS, SITE
+from tests.site.assets import ICON_SIZES, SCRIPTS, STYLESHEETS, VERSION
 
 LOGO = f"{SITE}/assets/images/logo.png"
 
@@ -22,9 +23,6 @@ _SUBMENUS = {
     "sport": ["Baseball", "Basketball", "Soccer", "Tennis", "Golf"], "world": ["Asia", "Americas", "Europe"],
     "feat": ["Arts", "Books", "Life", "Travel", "Food"], "lang": ["Learn English", "Quiz"],
 }
-_STYLESHEETS = ["bootstrap.min", "style", "menu", "news", "archives", "fancybox", "swiper", "print", "rwd", "dark"]
-_SCRIPTS = ["jquery-3.6.0.min", "bootstrap.bundle.min", "swiper.min", "fancybox.umd", "lazyload.min",
-            "menu", "share", "gpt_slots", "ga_events", "cookieconsent", "darkmode", "fontsize"]
 _AD_SLOTS = ["ad-TOP", "ad-IR1", "ad-IR2", "ad-IR3", "ad-R1", "ad-R2", "ad-R3", "ad-B1", "ad-B2", "ad-FOOT",
              "ad-MOB1", "ad-MOB2", "ad-MOB3", "ad-ANCHOR", "ad-INTER"]
 #: a long icon path, as inline SVGs carry them
@@ -82,11 +80,17 @@ def _inline_style() -> str:
 
 @lru_cache(maxsize=1)
 def head_assets() -> str:
-    css = "\n".join(f'<link rel="stylesheet" href="assets/css/{name}.css?v=20241016">' for name in _STYLESHEETS)
-    js = "\n".join(f'<script src="https://www.taipeitimes.com/assets/js/{name}.js?v=20241016"></script>'
-                   for name in _SCRIPTS)
-    icons = "\n".join(f'<link rel="icon" sizes="{n}x{n}" href="assets/images/icon-{n}.png">' for n in (16, 32, 96, 192))
-    return f"{css}\n{icons}\n{_inline_style()}\n{js}\n{_scripts_block()}"
+    """The site's own stylesheets (relative to the base href), scripts (absolute) and icons, and third parties':
+    a web font stylesheet, connections warmed up for the ad server, the social widgets' SDK."""
+    css = "\n".join(f'<link rel="stylesheet" href="assets/css/{name}.css?{VERSION}">' for name in STYLESHEETS)
+    js = "\n".join(f'<script src="https://www.taipeitimes.com/assets/js/{name}.js?{VERSION}"></script>'
+                   for name in SCRIPTS)
+    icons = "\n".join(f'<link rel="icon" sizes="{n}x{n}" href="assets/images/icon-{n}.png">' for n in ICON_SIZES)
+    third = ('<link rel="preconnect" href="https://securepubads.g.doubleclick.net">\n'
+             '<link rel="stylesheet" href="https://fonts.googleapis.com/css2?family=Noto+Sans+TC&amp;display=swap">\n'
+             '<script async defer crossorigin="anonymous" '
+             'src="https://connect.facebook.net/en_US/sdk.js#xfbml=1&amp;version=v18.0"></script>')
+    return f"{css}\n{third}\n{icons}\n{_inline_style()}\n{js}\n{_scripts_block()}"
 
 
 def head(title: str, meta: list[tuple[str, str, str]], json_ld: dict | None = None) -> str:
@@ -185,6 +189,7 @@ def footer() -> str:
 <div id="ad-ANCHOR" class="ad anchor mob"><script>displayDFP('ad-ANCHOR','anchor');</script></div>
 <a href="javascript:void(0)" id="gotop" class="gotop">TOP</a>
 <script src="assets/js/footer.js?v=20241016"></script>
+<noscript><img height="1" width="1" alt="" src="https://sb.scorecardresearch.com/p?c1=2&amp;c2=00000000&amp;cv=3.6&amp;cj=1"></noscript>
 </body>
 </html>"""
 

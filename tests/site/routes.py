@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from urllib.parse import parse_qs, urlsplit
 
 from newsarchive.site.urls import SECTIONS, match_article
-from tests.site import feeds, pages
+from tests.site import assets, feeds, pages
 from tests.site.corpus import Corpus
 
 HTML = "text/html; charset=utf-8"
@@ -31,6 +31,12 @@ _MONTHLY = re.compile(r"/sitemap/(\d{4})/(\d{2})\.xml")
 _JSON_LIST = re.compile(r"/ajax_json/(\d+)/list/([A-Za-z]+)")
 _SECTION_LIST = re.compile(r"/News/([A-Za-z]+)/?")
 _RSS = re.compile(r"/xml/([A-Za-z]+)\.rss")
+#: when the static files last changed, as a static server says it
+_LAST_MODIFIED = "Wed, 16 Oct 2024 00:00:00 GMT"
+
+
+#: what a static server compresses: text, not images or fonts (already compressed)
+_COMPRESSIBLE = ("text/", "application/javascript", "application/json", "application/xml", "application/rss+xml")
 
 
 @dataclass
@@ -40,6 +46,10 @@ class Response:
     content_type: str = HTML
     headers: tuple[tuple[str, str], ...] = ()
     _gzipped: bytes | None = field(default=None, repr=False)
+
+    @property
+    def compressible(self) -> bool:
+        return self.content_type.startswith(_COMPRESSIBLE)
 
     def gzipped(self) -> bytes:
         """Compressed once, on first demand, and kept (the race only costs a second compression)."""
@@ -66,10 +76,13 @@ def _page(value: str | None) -> int:
 
 
 class Router:
-    def __init__(self, corpus: Corpus, link_base: str | None = None) -> None:
+    def __init__(self, corpus: Corpus, link_base: str | None = None, third_party_base: str | None = None) -> None:
         self.corpus = corpus
         #: a mirror that links its own host instead of www.taipeitimes.com (what wget needs to recurse)
         self.link_base = link_base
+        #: third parties named as `<third_party_base>/<host>/...` (a canary server counts who asks for them)
+        self.third_party_base = third_party_base
+        self._photos: set[str] = set()
         self._cache: dict[str, Response] = {}
         self._articles: dict[str, Response] = {}
         self._version = corpus.version
@@ -81,15 +94,19 @@ class Router:
             if self._version != self.corpus.version:
                 self._cache.clear()
                 self._articles.clear()
+                self._photos.clear()
                 self._version = self.corpus.version
             cached = self._cache.get(target)
         if cached is not None:
             return cached
         response = self._route(target)
-        if self.link_base:
-            response = Response(response.status, response.body.replace(b"https://www.taipeitimes.com",
-                                                                       self.link_base.encode()),
-                                response.content_type, response.headers)
+        if (self.link_base or self.third_party_base) and response.compressible:
+            body = response.body
+            if self.link_base:
+                body = body.replace(b"https://www.taipeitimes.com", self.link_base.encode())
+            for host in assets.THIRD_PARTY_HOSTS if self.third_party_base else ():
+                body = body.replace(f"https://{host}".encode(), f"{self.third_party_base}/{host}".encode())
+            response = Response(response.status, body, response.content_type, response.headers)
         if response.status == 200:
             with self._lock:
                 self._cache[target] = response
@@ -137,7 +154,21 @@ class Router:
             return Response(200, text.encode(), XML)
         if m := _JSON_LIST.fullmatch(path):
             return Response(200, feeds.json_list(corpus, int(m[1]), m[2].lower()).encode(), JSON)
+        if (static := assets.static(path)) is not None:
+            body, content_type, fresh = static
+            cache = (("Cache-Control", f"public, max-age={assets.STATIC_MAX_AGE}"),) if fresh else ()
+            return Response(200, body, content_type, (("Last-Modified", _LAST_MODIFIED),) + cache)
+        if assets.is_photo_path(path) and self.has_photo(assets.photo_url(path)):
+            return Response(200, assets.photo(assets.photo_url(path)), assets.JPEG,
+                            (("Last-Modified", _LAST_MODIFIED), ("Cache-Control", f"public, max-age={assets.STATIC_MAX_AGE}")))
         return self.not_found()
+
+    def has_photo(self, url: str) -> bool:
+        """Whether an article of the corpus shows this photo (the image host serves no other)."""
+        with self._lock:
+            if not self._photos:
+                self._photos = {photo.url for article in self.corpus for photo in article.photos}
+            return url in self._photos
 
     def not_found(self) -> Response:
         return Response(404, pages.not_found_page().encode(), HTML)

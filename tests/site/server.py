@@ -114,8 +114,10 @@ class _Handler(BaseHTTPRequestHandler):
         return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
 
     def _send(self, response: Response, head: bool = False, extra: tuple[tuple[str, str], ...] = ()) -> None:
-        body, headers = response.body, response.headers + extra + (("Vary", "Accept-Encoding"),)
-        if body and self._gzip_ok():
+        body, headers = response.body, response.headers + extra
+        if response.compressible:
+            headers += (("Vary", "Accept-Encoding"),)
+        if body and response.compressible and self._gzip_ok():
             body, headers = response.gzipped(), headers + (("Content-Encoding", "gzip"),)
         self.wfile.write(self._head_bytes(response.status, response.content_type, len(body), headers)
                          + (b"" if head else body))
@@ -185,9 +187,9 @@ class SiteServer:
     """The site over HTTP on 127.0.0.1, with hit counts and fault injection."""
 
     def __init__(self, corpus: Corpus | None = None, host: str = "127.0.0.1", port: int = 0,
-                 self_links: bool = False) -> None:
+                 self_links: bool = False, third_party_base: str | None = None) -> None:
         self.corpus = corpus if corpus is not None else Corpus()
-        self.router = Router(self.corpus)
+        self.router = Router(self.corpus, third_party_base=third_party_base)
         self.faults = Faults()
         self._hits: Counter[str] = Counter()
         self._hits_lock = threading.Lock()

@@ -91,9 +91,11 @@ def listed_ids(corpus: Corpus, days: list[dt.date], sections: list[str] | None =
 
 
 def comparable(record: dict[str, Any]) -> dict[str, Any]:
-    """A record without the fields the corpus cannot know (parser, provenance)."""
+    """A record without the fields the corpus cannot know (parser, provenance, its photos' captures)."""
+    from newsarchive.article import image_content
+
     skip = {"parser", "schema_version", "fetched_url", "fetched_at", "capture"}
-    return {k: v for k, v in record.items() if k not in skip}
+    return {k: image_content(v) if k == "images" else v for k, v in record.items() if k not in skip}
 
 
 def download_bucket(client, bucket: str, prefix: str, dest: Path) -> Path:  # client: a boto3 S3 client

@@ -83,6 +83,8 @@ class Router:
         #: third parties named as `<third_party_base>/<host>/...` (a canary server counts who asks for them)
         self.third_party_base = third_party_base
         self._photos: set[str] = set()
+        #: robots.txt as served (a test may add rules before the first crawl asks for it)
+        self.robots = feeds.ROBOTS
         self._cache: dict[str, Response] = {}
         self._articles: dict[str, Response] = {}
         self._version = corpus.version
@@ -134,7 +136,7 @@ class Router:
         if path in ("/", "/index.html"):
             return Response(200, pages.home_page(corpus).encode(), HTML, COOKIES)
         if path == "/robots.txt":
-            return Response(200, feeds.ROBOTS.encode(), TEXT)
+            return Response(200, self.robots.encode(), TEXT)
         if ref := match_article(path):
             return self.article(ref.id) or self.not_found()
         if path.rstrip("/") == "/News/list":

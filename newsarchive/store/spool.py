@@ -14,7 +14,9 @@ whether the entry it sent is still the current one when it comes to remove it, s
 key is never dropped.
 
 Metadata changes hold an flock on `<dir>/.lock` (a few microseconds), which serialises them between threads
-and between processes sharing the spool. Payload copies happen outside it.
+and between processes sharing the spool. Payload copies happen outside it. No fork happens while a thread holds
+that flock: a child process (the parse workers) would inherit the open lock file, and with it the lock, for its
+whole life, and every later metadata change of the parent would wait for it forever.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ import json
 import os
 import shutil
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -38,6 +41,10 @@ from newsarchive.store.base import write_failure
 
 _TMP = ".tmp-"
 _LOCK = ".lock"
+#: held by a thread while it has the lock file open, and by os.fork() around the fork (see the module doc)
+_FORK_GUARD = threading.Lock()
+os.register_at_fork(before=_FORK_GUARD.acquire, after_in_parent=_FORK_GUARD.release,
+                    after_in_child=_FORK_GUARD.release)
 
 
 @dataclass(frozen=True)
@@ -79,7 +86,7 @@ class Spool:
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
         # a fresh open file description per call: flock then excludes other threads of this process too
-        with open(self.root / _LOCK, "a") as fh:
+        with _FORK_GUARD, open(self.root / _LOCK, "a") as fh:
             fcntl.flock(fh, fcntl.LOCK_EX)
             yield
 

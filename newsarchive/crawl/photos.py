@@ -69,7 +69,8 @@ class PhotoCapture:
         missing = []
         for (image, url), outcome in zip(todo, outcomes, strict=True):
             if isinstance(outcome, str):
-                self.run.fail(url, outcome, kind="image", article_id=article_id)
+                if self.run.fatal is None:  # once the store failed the crawl is stopping: that is the report's news
+                    self.run.fail(url, outcome, kind="image", article_id=article_id)
                 missing.append(image["url"])
             else:
                 image.update(outcome)

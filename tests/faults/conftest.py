@@ -223,6 +223,8 @@ STORE_FILE = re.compile(
     r"|history/\d{4}/\d{2}/\d{2}/\d{10}/\d{8}T\d{12}Z\.json"
     r"|runs/[A-Za-z0-9.-]+\.json"
     r"|state/articles/\d{10}\.json"
+    r"|state/images-missing/\d{10}\.json"
+    r"|state/urls/[0-9a-f]{40}\.json"
 )
 
 

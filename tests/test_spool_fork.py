@@ -45,3 +45,23 @@ def test_a_fork_waits_for_the_spool_lock_and_leaves_it_behind(tmp_path: Path) ->
     finally:
         child.kill()
         child.join()
+
+
+def test_a_forked_child_does_not_keep_the_spool_uploader_lock(tmp_path: Path) -> None:
+    """A parse worker forked after the crawl became its spool's uploader, and outliving it (kill -9 of the crawl),
+    must not keep the next run from uploading."""
+    from newsarchive.store.s3 import S3Store
+
+    spool = tmp_path / "spool"
+    first = S3Store("bucket", "prefix", endpoint_url="http://127.0.0.1:9", spool_dir=spool)  # never contacted
+    assert first._own()
+    child = multiprocessing.get_context("fork").Process(target=time.sleep, args=(60,))
+    child.start()
+    try:
+        first.close()  # the crawl is gone; its child lives on
+        second = S3Store("bucket", "prefix", endpoint_url="http://127.0.0.1:9", spool_dir=spool)
+        assert second._own(), "the child process kept the uploader lock"
+        second.close()
+    finally:
+        child.kill()
+        child.join()

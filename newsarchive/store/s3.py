@@ -60,6 +60,7 @@ import re
 import socket
 import threading
 import time
+import weakref
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any, BinaryIO
@@ -105,6 +106,24 @@ def _multipart_etag(path: Path, chunksize: int) -> str:
         while chunk := fh.read(chunksize):
             parts.append(hashlib.md5(chunk).digest())
     return f"{hashlib.md5(b''.join(parts)).hexdigest()}-{len(parts)}"
+
+
+#: stores holding their spool's uploader lock (`_own`)
+_OWNERS: weakref.WeakSet[S3Store] = weakref.WeakSet()
+
+
+def _drop_inherited_uploader_locks() -> None:
+    """In a forked child (the parse workers): close the copies of the uploader lock files. An flock lives as long
+    as any copy of its file is open, so a child that outlives a killed crawl would keep the next run from ever
+    uploading its spool."""
+    for store in list(_OWNERS):
+        if store._owner is not None:
+            with contextlib.suppress(OSError):
+                store._owner.close()
+            store._owner = None
+
+
+os.register_at_fork(after_in_child=_drop_inherited_uploader_locks)
 
 
 class S3Store(Store):
@@ -398,6 +417,7 @@ class S3Store(Store):
                     return False
                 raise
             self._owner = fh
+            _OWNERS.add(self)
             return True
 
     def _upload(self, entry: Entry, client: Any) -> bool:

@@ -112,8 +112,7 @@ def crawl(since: str | None, until: str | None, sections: str | None, max_articl
     settings = build_settings(options)
     check_reachable(settings)
     params = dict(since=since, until=until, sections=sections, max_articles=max_articles, refresh=refresh)
-    run_params = dict(params, no_images=no_images, no_requisites=no_requisites)
-    run = CrawlRun(settings, run_params)
+    run = CrawlRun(settings, params)
     run.open()  # store check, lock, recovery: user errors surface here as one line
     try:
         _run_scrapy(settings, TaipeiTimesSpider, params, run)

@@ -66,6 +66,9 @@ class CrawlRun:
         public = {k: v for k, v in parameters.items() if k in PUBLIC_PARAMETERS}
         public["store"] = redact_uri(self.store.uri)
         public["base_url"] = redact_uri(self.mirror.base)
+        # from the settings, however the crawl was started (--no-images, -s NEWSARCHIVE_IMAGES=0, Scrapyd)
+        public["no_images"] = not settings.getbool("NEWSARCHIVE_IMAGES", True)
+        public["no_requisites"] = not settings.getbool("NEWSARCHIVE_REQUISITES", True)
         self.report = RunReport(self.run_id, public)
         self.lock = StoreLock(self.store, self.run_id) if settings.getbool("NEWSARCHIVE_LOCK", True) else None
         self.known = KnownArticles(self.store)

@@ -284,6 +284,11 @@ def test_a_failing_photo_is_reported_the_article_archived_and_the_next_run_compl
     cell = next(c for c in doc["days"] if c["photos_missing"])
     assert cell["photos_missing"] == [{"id": article.id, "url": article.url,
                                        "photos": [{"url": broken.url, "reason": "HTTP 404"}]}]
+    table = run_cli("coverage", "--store", str(store), "--since", DAYS[0].isoformat(), "--until", DAYS[-1].isoformat())
+    assert table.code == Exit.GAPS_FOUND, table
+    assert (f"photo missing: {article.day} {article.section_slug} {article.id}: {broken.url} (HTTP 404)"
+            in table.out), table
+    assert "1 archived article(s) with photos missing" in " ".join(table.out.split()), table
 
     # the next run that lists it fetches the page again (unchanged: a revisit) and the photo, and only that
     site.clear_faults()

@@ -66,20 +66,24 @@ def _table(result: Coverage) -> None:
 
     table = Table(title=f"Coverage {result.since} .. {result.until}")
     for name, justify in (("day", "left"), ("section", "left"), ("list", "left"), ("listed", "right"),
-                          ("archived", "right"), ("missing", "right"), ("missing ids", "left"),
-                          ("photos missing", "left")):
+                          ("archived", "right"), ("missing", "right"), ("missing ids", "left")):
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
     for cell in result.cells:
         missing = cell.missing
         style = "red" if cell.has_gap else None
         table.add_row(str(cell.day), cell.section, "captured" if cell.list_captured else "NOT CAPTURED",
-                      str(len(cell.listed)), str(len(cell.archived)), str(len(missing)), _shown(missing),
-                      _shown(sorted(cell.photos_missing)), style=style)
+                      str(len(cell.listed)), str(len(cell.archived)), str(len(missing)), _shown(missing), style=style)
     console = Console()
     console.print(table)
     verdict = "complete" if result.complete else (
         f"{result.gaps} listed article(s) not archived, {result.uncaptured} day list(s) not captured, "
         f"{result.articles_missing_photos} archived article(s) with photos missing")
     console.print(f"coverage: {verdict}")
+    for cell in result.cells:
+        for article_id, urls in sorted(cell.photos_missing.items()):
+            for url in urls:
+                reason = result.photo_reasons.get(url)
+                console.print(f"photo missing: {cell.day} {cell.section} {article_id}: {url}"
+                              + (f" ({reason})" if reason else ""), soft_wrap=True)
     for note in result.unreadable:
         console.print(f"unreadable list capture: {note}")

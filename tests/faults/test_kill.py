@@ -111,9 +111,13 @@ def test_random_kills_across_many_runs(make_site: Callable[..., SiteServer], tmp
     ids = sorted(listed_ids(site.corpus, window_days()))
     # --refresh: every run does the whole job again, so every moment of a run is a moment worth killing
     command = local_args(site, store, "--refresh")
-    started = time.monotonic()
     first = run_cli(*command)
     assert first.code == Exit.OK, first
+    # the runs to kill are timed on a run like them: the first also fetched the photos and requisites, which later
+    # runs keep (photos) or find fresh (fonts, icons), so it is the longer one
+    started = time.monotonic()
+    second = run_cli(*command)
+    assert second.code == Exit.OK, second
     duration = time.monotonic() - started
     killed = 0
     for run in range(20):

@@ -20,6 +20,7 @@ import datetime as dt
 import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from newsarchive import article
 from newsarchive.archive import records as recordstore
@@ -30,7 +31,7 @@ from newsarchive.archive.warc import CapturePointer
 from newsarchive.archive.warcread import CdxEntry, UnreadableRecord
 from newsarchive.dates import iso_utc, utc_now
 from newsarchive.errors import KeyNotFound, NotAnArticle
-from newsarchive.site.urls import match_article
+from newsarchive.site.urls import ARTICLE_PATH_RE, Mirror, match_article
 from newsarchive.store.base import Store
 from newsarchive.tools.progress import Progress
 
@@ -60,6 +61,34 @@ class Outcome:
 
     def as_dict(self) -> dict[str, Any]:
         return {**asdict(self), "written": self.written}
+
+
+@dataclass
+class _Created:
+    """A record made from a capture that had none, waiting for its photos' captures."""
+
+    record: dict[str, Any]
+    key: str
+    wanted: dict[str, str]  # photo URL -> the URL the crawl fetched it from
+
+
+def _when(stamp: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+
+
+def _provenance(entry: CdxEntry, rec: warcread.WarcRecord) -> dict[str, Any]:
+    """fetched_url, fetched_at and capture of a stored response, as the crawl gives an article or a photo."""
+    fetched_at = _when(rec.date or iso_utc(utc_now()))
+    capture = CapturePointer(entry.warc, entry.offset, entry.length, rec.record_id or "", rec.header_payload_digest)
+    return {"fetched_url": rec.target_uri, "fetched_at": iso_utc(fetched_at), "capture": capture.as_dict()}
+
+
+def _mirror_of(fetched_url: str) -> Mirror:
+    """The site or mirror an article was fetched from, to find where the crawl fetched its photos from."""
+    parts = urlsplit(fetched_url)
+    match = ARTICLE_PATH_RE.search(parts.path)
+    base_path = parts.path[: match.start()] if match else ""
+    return Mirror(f"{parts.scheme}://{parts.netloc}{base_path}" if parts.netloc else None)
 
 
 def _parse(rec: warcread.WarcRecord) -> dict[str, Any]:
@@ -153,28 +182,64 @@ class Reparser:
                     latest[ref.id] = entry
         return latest
 
-    def create(self, article_id: str, entry: CdxEntry) -> None:
+    def create(self, article_id: str, entry: CdxEntry) -> _Created | None:
+        """The record a capture without one gets (written by `finish`, once its photos' captures are looked up)."""
         where = f"{entry.warc}@{entry.offset} ({entry.url})"
         try:
             rec = warcread.read_record(self.store, entry.warc, entry.offset, entry.length)
             record = _parse(rec)
         except (UnreadableRecord, KeyNotFound) as exc:
             self.fail(where, f"capture unreadable: {exc}")
-            return
+            return None
         except NotAnArticle as exc:
             self.fail(where, f"not an article: {exc}")
-            return
-        fetched_at = dt.datetime.fromisoformat((rec.date or iso_utc(utc_now())).replace("Z", "+00:00"))
-        capture = CapturePointer(entry.warc, entry.offset, entry.length, rec.record_id or "", rec.header_payload_digest)
-        record.update(fetched_url=rec.target_uri, fetched_at=iso_utc(fetched_at), capture=capture.as_dict())
+            return None
+        provenance = _provenance(entry, rec)
+        record.update(provenance)
         ref = match_article(entry.url)
-        published = _published(record, ref.date if ref else fetched_at.date())
+        published = _published(record, ref.date if ref else _when(provenance["fetched_at"]).date())
         key = record_key(record["id"], published)
         if self.store.exists(key):  # the page declares an id that has a record already
             self.fail(where, f"declares article {record['id']}, which has a record ({key})")
-            return
-        recordstore.write_record(self.store, key, _as_stored(record))
-        self._remember(record, key, only_if_known=False)
+            return None
+        mirror = _mirror_of(rec.target_uri or entry.url)
+        wanted = {image["url"]: mirror.to_fetch(image["url"]) for image in record.get("images") or ()
+                  if isinstance(image.get("url"), str) and mirror.is_first_party(image["url"])}
+        return _Created(record, key, wanted)
+
+    def photo_provenance(self, fetched: set[str]) -> dict[str, dict[str, Any]]:
+        """The latest 200 capture of each of these URLs, as a record's image entry points to it."""
+        latest: dict[str, CdxEntry] = {}
+        if fetched:
+            for info in warcread.warc_files(self.store):
+                for entry in warcread.responses(self.store, info.key):
+                    if entry.url in fetched and entry.status == 200 and not entry.is_revisit and (
+                            entry.url not in latest or entry.timestamp >= latest[entry.url].timestamp):
+                        latest[entry.url] = entry
+        found = {}
+        for url, entry in latest.items():
+            try:
+                found[url] = _provenance(entry, warcread.read_record(self.store, entry.warc, entry.offset, entry.length))
+            except (UnreadableRecord, KeyNotFound) as exc:
+                self.fail(f"{entry.warc}@{entry.offset} ({url})", f"photo capture unreadable: {exc}")
+        return found
+
+    def finish(self, created: _Created, photos: dict[str, dict[str, Any]]) -> None:
+        """Write a created record with its photos' captures, and the state the crawl would have written."""
+        record = created.record
+        missing = []
+        for image in record.get("images") or ():
+            fetched = created.wanted.get(image.get("url"))
+            if fetched is None:
+                continue
+            if fetched in photos:
+                image.update(photos[fetched])
+            else:
+                missing.append(image["url"])
+        recordstore.write_record(self.store, created.key, _as_stored(record))
+        if missing:  # the next crawl that lists the article fetches them, as after a crawl's failed photo
+            self.known.mark_images_missing(record["id"], created.key, missing)
+        self._remember(record, created.key, only_if_known=False)
         self.outcome.created += 1
 
     def _remember(self, record: dict[str, Any], key: str, *, only_if_known: bool) -> None:
@@ -200,9 +265,14 @@ class Reparser:
         for key, day in keys:
             self.reparse_record(key, day)
             self.progress.advance()
+        created = []
         for article_id, entry in sorted(orphans.items()):
-            self.create(article_id, entry)
+            if (made := self.create(article_id, entry)) is not None:
+                created.append(made)
             self.progress.advance()
+        photos = self.photo_provenance({url for made in created for url in made.wanted.values()})
+        for made in created:
+            self.finish(made, photos)
         return self.outcome
 
 

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import threading
+import time
 from concurrent.futures import Executor, ProcessPoolExecutor
 from typing import Any
 
@@ -21,6 +24,18 @@ from newsarchive.errors import NotAnArticle
 from newsarchive.site.urls import match_article
 
 log = logging.getLogger(__name__)
+
+
+def _exit_with_parent(parent: int) -> None:
+    """In a parse worker: exit once the crawl that started it is gone (kill -9 leaves its workers behind, each
+    holding copies of the crawl's open files, for good)."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
 def parse_to_record(html: bytes, url: str | None) -> dict[str, Any]:
@@ -42,7 +57,8 @@ class ParsePipeline:
 
     def open_spider(self) -> None:
         if self.workers > 0:
-            self.pool = ProcessPoolExecutor(max_workers=self.workers)
+            self.pool = ProcessPoolExecutor(max_workers=self.workers, initializer=_exit_with_parent,
+                                            initargs=(os.getpid(),))
 
     def close_spider(self) -> None:
         if self.pool is not None:

@@ -4,7 +4,7 @@ Articles are revisited through `state/articles/` (the spider hands the last
 capture over with the request). List pages and requisites have no record;
 their last capture is kept under `state/urls/` (newsarchive.archive.state.KnownUrls).
 This downloader middleware reads it for every request that names a URL state
-(`URL_STATE_META`), in a thread (a store read must not stall the reactor), so
+(`URL_STATE_META`; robots.txt too), in a thread (a store read must not stall the reactor), so
 the capture extension writes a revisit record when the same bytes come again;
 and it keeps the new state once a 200 is captured whole.
 
@@ -22,6 +22,7 @@ import datetime as dt
 import logging
 from collections.abc import Mapping
 from email.utils import parsedate_to_datetime
+from urllib.parse import urlsplit
 
 from scrapy import Request
 from scrapy.crawler import Crawler
@@ -88,6 +89,10 @@ def freshness(headers: Mapping[str, str], received: dt.datetime, cap: float) -> 
     return max(0.0, min(seconds, cap))
 
 
+def _is_robots(request: Request) -> bool:
+    return bool(request.meta.get("dont_obey_robotstxt")) and urlsplit(request.url).path == "/robots.txt"
+
+
 def _lower_headers(response: Response) -> dict[str, str]:
     return {name.decode("latin-1").lower(): values[-1].decode("latin-1")
             for name, values in response.headers.items() if values}
@@ -107,6 +112,9 @@ class UrlStateMiddleware:
         return CrawlRun.of(self.crawler)
 
     async def process_request(self, request: Request) -> None:
+        if request.meta.get(URL_STATE_META) is None and _is_robots(request):
+            # Scrapy's robots.txt middleware asks for it: an unchanged one is a revisit too
+            request.meta[URL_STATE_META] = self.run.mirror.to_canonical(request.url)
         url = request.meta.get(URL_STATE_META)
         if not url or request.meta.get(_LOOKED_UP):
             return None  # retries and redirects carry what the first request read

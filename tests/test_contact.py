@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from scrapy.settings import Settings
 
-from newsarchive.crawl.addon import NewsarchiveAddon, contact, user_agent
+from newsarchive.crawl.addon import NewsarchiveAddon, contact, contact_warning, user_agent
 
 
 def settings(**values: str) -> Settings:
@@ -50,3 +50,12 @@ def test_user_agent_shapes() -> None:
     assert user_agent("x/1 (bot)", "a@b") == "x/1 (bot; contact: a@b)"
     assert user_agent("x/1", "a@b") == "x/1 (contact: a@b)"
     assert user_agent("x/1 (bot)", None) == "x/1 (bot)"
+
+
+def test_one_warning_without_a_contact_unless_the_site_is_a_local_copy(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("NEWSARCHIVE_CONTACT", raising=False)
+    warning = contact_warning(settings())
+    assert warning is not None and "--contact" in warning and "\n" not in warning
+    assert contact_warning(settings(NEWSARCHIVE_BASE_URL="https://mirror.example.org")) == warning
+    assert contact_warning(settings(NEWSARCHIVE_BASE_URL="http://127.0.0.1:8000")) is None
+    assert contact_warning(settings(NEWSARCHIVE_CONTACT="ops@example.org")) is None

@@ -75,6 +75,14 @@ def contact(settings: BaseSettings) -> str | None:
     return " ".join(str(value).split()) or None
 
 
+def contact_warning(settings: BaseSettings) -> str | None:
+    """The one warning a crawl of the real site (or any mirror not on the loopback) logs without a contact."""
+    if contact(settings) is not None or is_loopback(settings.get("NEWSARCHIVE_BASE_URL")):
+        return None
+    return ("no contact set (--contact or NEWSARCHIVE_CONTACT): the User-Agent and the WARC files name nobody the "
+            "site's operators can reach about this crawl")
+
+
 def user_agent(base: str, who: str | None) -> str:
     """The User-Agent with the operator's contact inside its comment: "newsarchive/0.1.0 (archival crawler; contact: X)"."""
     if not who:

@@ -30,7 +30,7 @@ from newsarchive.archive.recovery import OPEN_SUFFIX, cut_to_whole_records, reco
 from newsarchive.archive.report import COUNTS, RunReport, new_run_id
 from newsarchive.archive.state import KnownArticles, KnownUrls
 from newsarchive.archive.warc import WarcWriter
-from newsarchive.crawl.addon import contact, is_loopback
+from newsarchive.crawl.addon import contact_warning
 from newsarchive.crawl.verdict import layout_notes, verdict
 from newsarchive.dates import iso_utc, utc_now
 from newsarchive.errors import StoreError
@@ -287,9 +287,8 @@ class CrawlRunKeeper:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CrawlRunKeeper:
         keeper = cls(crawler)
-        if contact(crawler.settings) is None and not is_loopback(crawler.settings.get("NEWSARCHIVE_BASE_URL")):
-            log.warning("no contact set (--contact or NEWSARCHIVE_CONTACT): the User-Agent and the WARC files "
-                        "name nobody the site's operators can reach about this crawl")
+        if (warning := contact_warning(crawler.settings)) is not None:
+            log.warning("%s", warning)
         crawler.signals.connect(keeper.run.item_error, signal=signals.item_error)
         crawler.signals.connect(keeper.spider_closed, signal=signals.spider_closed)
         return keeper

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from newsarchive.exitcodes import Exit
-from tests.archive_check import comparable, leftovers, listed_ids, records, warc_records, warcio_check
 from tests.plugins.cli import assert_one_line_error, run_cli
 from tests.site.corpus import REFERENCE_DAY
 from tests.site.server import SiteServer
+from tests.support.archive_contents import comparable, leftovers, listed_ids, records, warc_records, warcio_check
 
 
 def crawl(site: SiteServer, store: Path, *args: str, env: dict[str, str] | None = None):

@@ -20,10 +20,10 @@ import pytest
 
 from newsarchive.archive.lock import StoreLock
 from newsarchive.store import open_store
-from tests.expect import archived_records, assert_archived, run_reports
 from tests.plugins.scrapyd import BIN, REPO, clean_env
 from tests.site.faults import Fault
 from tests.site.server import SiteServer
+from tests.support.expected_archive import archived_records, assert_archived, run_reports
 
 pytestmark = pytest.mark.slow
 

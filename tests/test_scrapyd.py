@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.expect import assert_archived, run_reports
 from tests.plugins.scrapyd import BIN, Scrapyd, clean_env
 from tests.site.server import SiteServer
+from tests.support.expected_archive import assert_archived, run_reports
 
 pytestmark = pytest.mark.slow
 

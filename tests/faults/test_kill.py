@@ -19,11 +19,11 @@ from pathlib import Path
 import pytest
 
 from newsarchive.exitcodes import Exit
-from tests.archive_check import comparable, download_bucket, leftovers, listed_ids, records, spooled, warcio_check
 from tests.plugins.cli import REPO, run_cli
 from tests.plugins.seaweed import SeaweedServer
 from tests.site.faults import Fault
 from tests.site.server import SiteServer
+from tests.support.archive_contents import comparable, download_bucket, leftovers, listed_ids, records, spooled, warcio_check
 from tests.test_crawl import window_days
 
 

@@ -9,11 +9,11 @@ import time
 from pathlib import Path
 
 from newsarchive.exitcodes import Exit
-from tests.archive_check import comparable, download_bucket, listed_ids, records, spooled, warcio_check
 from tests.faults.s3proxy import FaultyProxy
 from tests.plugins.cli import REPO, run_cli
 from tests.plugins.seaweed import SeaweedServer
 from tests.site.server import SiteServer
+from tests.support.archive_contents import comparable, download_bucket, listed_ids, records, spooled, warcio_check
 from tests.test_crawl import window_days
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 from pathlib import Path
@@ -11,18 +10,13 @@ import pytest
 
 from newsarchive.exitcodes import Exit
 from tests.plugins.cli import assert_one_line_error, run_cli
-from tests.site.corpus import REFERENCE_DAY
 from tests.site.server import SiteServer
-from tests.support.archive_contents import comparable, leftovers, listed_ids, records, warc_records, warcio_check
+from tests.support.archive_contents import comparable, leftovers, records, warc_records, warcio_check
+from tests.support.expected_archive import listed_ids, window_days
 
 
 def crawl(site: SiteServer, store: Path, *args: str, env: dict[str, str] | None = None):
     return run_cli("crawl", "--base-url", site.base_url, "--store", str(store), *args, env=env)
-
-
-def window_days() -> list[dt.date]:
-    """What a crawl without dates covers: yesterday and today, today being the suite's pinned day."""
-    return [REFERENCE_DAY - dt.timedelta(days=1), REFERENCE_DAY]
 
 
 @pytest.fixture

@@ -28,7 +28,8 @@ from tests.plugins.valkey import free_port
 from tests.site.corpus import default_days
 from tests.site.faults import Fault
 from tests.site.server import SiteServer
-from tests.support.archive_contents import download_bucket, listed_ids, records, warc_files, warcio_check
+from tests.support.archive_contents import download_bucket, records, warc_files, warcio_check
+from tests.support.expected_archive import listed_ids
 
 DAYS = 2
 PER_SECTION = 5  # 8 sections x 2 days x 5: ~80 articles, lists that paginate, cross-listed articles

@@ -23,8 +23,8 @@ from tests.plugins.cli import REPO, run_cli
 from tests.plugins.seaweed import SeaweedServer
 from tests.site.faults import Fault
 from tests.site.server import SiteServer
-from tests.support.archive_contents import comparable, download_bucket, leftovers, listed_ids, records, spooled, warcio_check
-from tests.test_crawl import window_days
+from tests.support.archive_contents import comparable, download_bucket, leftovers, records, spooled, warcio_check
+from tests.support.expected_archive import listed_ids, window_days
 
 
 def start(args: list[str], env: dict[str, str] | None = None) -> subprocess.Popen:

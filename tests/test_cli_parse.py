@@ -11,6 +11,8 @@ from newsarchive.exitcodes import Exit
 from tests.plugins.cli import assert_one_line_error, run_cli
 from tests.support.article_fixtures import article_fixture, article_fixtures
 
+pytestmark = pytest.mark.e2e
+
 FIXTURES = article_fixtures()
 MANILA = article_fixture("world_afp_manila").page_path
 URL = "https://www.taipeitimes.com/News/taiwan/archives/2024/10/16/2003825384"

@@ -14,6 +14,8 @@ from tests.site.faults import Fault
 from tests.site.server import SiteServer
 from tests.support.crawled_archive import copy_store, crawled_archive, plain_article, small_site, window
 
+pytestmark = pytest.mark.e2e
+
 
 @pytest.fixture(scope="module")
 def site() -> SiteServer:

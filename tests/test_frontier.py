@@ -18,6 +18,7 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 import redis
 
 from newsarchive.exitcodes import Exit
@@ -30,6 +31,8 @@ from tests.site.faults import Fault
 from tests.site.server import SiteServer
 from tests.support.archive_contents import download_bucket, records, warc_files, warcio_check
 from tests.support.expected_archive import listed_ids
+
+pytestmark = pytest.mark.e2e
 
 DAYS = 2
 PER_SECTION = 5  # 8 sections x 2 days x 5: ~80 articles, lists that paginate, cross-listed articles

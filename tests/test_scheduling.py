@@ -26,7 +26,7 @@ from tests.site.server import SiteServer
 from tests.support.archive_contents import records
 from tests.support.expected_archive import assert_archived, run_reports
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 DOC = REPO / "README.md"
 UNITS = REPO / "docs" / "systemd"

@@ -17,6 +17,8 @@ from tests.site.faults import Fault
 from tests.site.server import SiteServer
 from tests.support.crawled_archive import copy_store, crawl, crawled_archive, plain_article, small_site
 
+pytestmark = pytest.mark.e2e
+
 
 @pytest.fixture(scope="module")
 def site() -> Iterator[SiteServer]:

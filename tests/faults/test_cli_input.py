@@ -18,6 +18,8 @@ from tests.faults.conftest import remount_read_only, tmpfs
 from tests.plugins.cli import assert_one_line_error, run_cli
 from tests.support.article_fixtures import article_fixture
 
+pytestmark = pytest.mark.e2e
+
 FIXTURE = article_fixture("biz_bloomberg_jsonld_url")
 FIXTURE_ID, FIXTURE_DAY = "2003825420", "2024/10/17"
 

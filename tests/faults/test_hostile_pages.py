@@ -23,6 +23,8 @@ from tests.site.pages import article_page, list_page
 from tests.site.routes import RSS, XML
 from tests.support.archive_contents import leftovers, records, warc_records
 
+pytestmark = pytest.mark.e2e
+
 #: an id the corpus does not have, claimed by a page as its own
 OTHER_ID = "2003634936"
 #: an id the site does not serve, named by the traversal links

@@ -26,6 +26,8 @@ from tests.site.server import SiteServer
 from tests.support.archive_contents import comparable, download_bucket, leftovers, records, spooled, warcio_check
 from tests.support.expected_archive import listed_ids, window_days
 
+pytestmark = pytest.mark.e2e
+
 
 def start(args: list[str], env: dict[str, str] | None = None) -> subprocess.Popen:
     """The crawl in the background; its log goes to a file (a pipe nobody reads would block it)."""

@@ -21,6 +21,8 @@ from tests.site.corpus import Corpus, default_days
 from tests.site.faults import Fault
 from tests.support.archive_contents import WarcRecord, leftovers, records, warc_records, warcio_check
 
+pytestmark = pytest.mark.e2e
+
 #: the cap the lossy crawl runs with (the default, 20 MB, would only make the test slower)
 CAP = 1_000_000
 HUGE = 50 * 1024 * 1024

@@ -13,23 +13,20 @@ from pathlib import Path
 
 import pytest
 
-from newsarchive.archive import lock as lock_module
 from newsarchive.archive.keys import LOCK_KEY
 from newsarchive.archive.lock import StoreLock
 from newsarchive.errors import LockHeld
 from newsarchive.store import LocalStore
+from tests.plugins.clock import SetClock
 
 NOW = dt.datetime(2028, 2, 29, 12, 0, tzinfo=dt.UTC)
 DEAD_PID = 2**22 + 12345  # above any pid the kernel hands out
 
 
-@pytest.fixture(autouse=True)
-def clock(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(lock_module, "utc_now", lambda: NOW)
-
-
 @pytest.fixture
-def store(tmp_path: Path) -> LocalStore:
+def store(tmp_path: Path, set_clock: SetClock) -> LocalStore:
+    """A store to lock; heartbeats are stamped by the clock set here."""
+    set_clock(NOW)
     return LocalStore(tmp_path / "archive")
 
 

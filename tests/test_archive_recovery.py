@@ -14,22 +14,19 @@ from pathlib import Path
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from newsarchive.archive import warc
 from newsarchive.archive.recovery import cut_to_whole_records, recover, staged_key, whole_records_end
 from newsarchive.archive.warc import HttpExchange, WarcWriter
 from newsarchive.store import LocalStore
+from tests.plugins.clock import SetClock
 
 CLOCK = dt.datetime(2031, 12, 31, 23, 59, 59, 999999, tzinfo=dt.UTC)
 NAME = "TT-20311231235959999999-00000-host-{pid}.warc.gz"
 
 
-@pytest.fixture(autouse=True)
-def clock(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(warc, "utc_now", lambda: CLOCK)
-
-
 @pytest.fixture
-def store(tmp_path: Path) -> LocalStore:
+def store(tmp_path: Path, set_clock: SetClock) -> LocalStore:
+    """The store the crashed writer wrote for; its files are named by a year end's clock."""
+    set_clock(CLOCK)
     return LocalStore(tmp_path / "archive")
 
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from newsarchive.archive import state
 from newsarchive.archive.state import ArticleState, KnownArticles
 from newsarchive.store import LocalStore
+from tests.plugins.clock import SetClock
 
 RECORD = {
     "id": "2003825390", "fetched_at": "2028-02-29T12:00:01.000005Z",
@@ -21,8 +21,8 @@ RECORD = {
 
 
 @pytest.fixture(autouse=True)
-def clock(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(state, "utc_now", lambda: dt.datetime(2031, 12, 31, 23, 0, tzinfo=dt.UTC))
+def clock(set_clock: SetClock) -> None:
+    set_clock(dt.datetime(2031, 12, 31, 23, 0, tzinfo=dt.UTC))
 
 
 def test_state_of_a_record() -> None:

@@ -16,22 +16,19 @@ from pathlib import Path
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from newsarchive.archive import warc
 from newsarchive.archive.warc import CapturePointer, HttpExchange, WarcWriter, payload_digest
 from newsarchive.store import LocalStore
+from tests.plugins.clock import SetClock
 
 URL = "http://127.0.0.1:8080/News/world/archives/2024/10/16/2003825390?x=1"
 #: the writer names files by the clock: set it, so the store keys are known (a leap day, just before midnight UTC)
 CLOCK = dt.datetime(2028, 2, 29, 23, 59, 58, 250000, tzinfo=dt.UTC)
 
 
-@pytest.fixture(autouse=True)
-def clock(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(warc, "utc_now", lambda: CLOCK)
-
-
 @pytest.fixture
-def store(tmp_path: Path) -> LocalStore:
+def store(tmp_path: Path, set_clock: SetClock) -> LocalStore:
+    """A store in a folder of the test's, on a leap day's clock."""
+    set_clock(CLOCK)
     return LocalStore(tmp_path / "archive")
 
 

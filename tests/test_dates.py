@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
-from newsarchive import dates
 from newsarchive.dates import FIRST_ISSUE, TAIPEI, TODAY_ENV, days, iso_utc, parse_date, today_taipei
 from newsarchive.errors import InvalidArgument
+from tests.plugins.clock import SetClock
 
 UTC = dt.UTC
 
@@ -40,13 +40,14 @@ def test_a_bad_pin_is_a_one_line_usage_error(pinned: str, monkeypatch: pytest.Mo
 
 
 @pytest.mark.parametrize("pin", [None, ""])
-def test_without_a_pin_today_is_the_clocks_day_in_taipei(pin: str | None, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_without_a_pin_today_is_the_clocks_day_in_taipei(pin: str | None, monkeypatch: pytest.MonkeyPatch,
+                                                         set_clock: SetClock) -> None:
     """The clock is read through `utc_now`, so the test sets the clock instead of reading it."""
     if pin is None:
         monkeypatch.delenv(TODAY_ENV)
     else:
         monkeypatch.setenv(TODAY_ENV, pin)  # set but empty: no pin
-    monkeypatch.setattr(dates, "utc_now", lambda: dt.datetime(2028, 2, 28, 16, 30, tzinfo=UTC))
+    set_clock(dt.datetime(2028, 2, 28, 16, 30, tzinfo=UTC))
     assert today_taipei() == dt.date(2028, 2, 29)
 
 

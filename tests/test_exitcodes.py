@@ -9,23 +9,16 @@ import pytest
 from newsarchive import errors
 from newsarchive.exitcodes import DESCRIPTIONS, ERROR_CODES, Exit, exit_code_for, help_text
 
-#: the contract with cron jobs, as the README documents it: never renumbered
-DOCUMENTED = {
-    errors.UserError: Exit.USAGE,
-    errors.InvalidArgument: Exit.USAGE,
-    errors.NoRecords: Exit.BAD_INPUT,
-    errors.ArticleNotFound: Exit.BAD_INPUT,
-    errors.NotAnArticle: Exit.BAD_INPUT,
-    errors.StoreError: Exit.STORE_UNREACHABLE,
-    errors.StoreUnreachable: Exit.STORE_UNREACHABLE,
-    errors.StoreDenied: Exit.STORE_DENIED,
-    errors.StoreWriteFailed: Exit.STORE_WRITE_FAILED,
-    errors.StoreNotFound: Exit.USAGE,
-    errors.KeyNotFound: Exit.BAD_INPUT,
-    errors.LockHeld: Exit.LOCKED,
-    errors.CacheNotWritable: Exit.STORE_WRITE_FAILED,
-    errors.FrontierUnreachable: Exit.STORE_UNREACHABLE,
+#: what each code answers to, as the README documents it (a contract with cron jobs: never renumbered)
+DOCUMENTED: dict[Exit, set[type[Exception]]] = {
+    Exit.USAGE: {errors.UserError, errors.InvalidArgument, errors.StoreNotFound},
+    Exit.BAD_INPUT: {errors.NoRecords, errors.ArticleNotFound, errors.NotAnArticle, errors.KeyNotFound},
+    Exit.STORE_UNREACHABLE: {errors.StoreError, errors.StoreUnreachable, errors.FrontierUnreachable},
+    Exit.STORE_DENIED: {errors.StoreDenied},
+    Exit.STORE_WRITE_FAILED: {errors.StoreWriteFailed, errors.CacheNotWritable},
+    Exit.LOCKED: {errors.LockHeld},
 }
+CODE_OF = {cls: code for code, classes in DOCUMENTED.items() for cls in classes}
 
 ERROR_CLASSES = [cls for _, cls in inspect.getmembers(errors, inspect.isclass)
                  if issubclass(cls, Exception) and cls.__module__ == errors.__name__]
@@ -34,11 +27,11 @@ ERROR_CLASSES = [cls for _, cls in inspect.getmembers(errors, inspect.isclass)
 @pytest.mark.parametrize("cls", ERROR_CLASSES, ids=lambda cls: cls.__name__)
 def test_every_error_class_has_its_documented_code(cls: type[Exception]) -> None:
     assert cls in ERROR_CODES, f"{cls.__name__} has no exit code in ERROR_CODES"
-    assert exit_code_for(cls("one line")) is DOCUMENTED[cls]
+    assert exit_code_for(cls("one line")) is CODE_OF[cls]
 
 
 def test_the_table_holds_exactly_the_error_classes() -> None:
-    assert set(ERROR_CODES) == set(ERROR_CLASSES) == set(DOCUMENTED)
+    assert set(ERROR_CODES) == set(ERROR_CLASSES) == set(CODE_OF)
 
 
 def test_a_subclass_takes_its_nearest_ancestors_code() -> None:

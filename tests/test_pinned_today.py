@@ -39,7 +39,7 @@ def test_the_suite_runs_on_the_sites_reference_day() -> None:
 
 
 def test_no_test_reads_the_wall_clock() -> None:
-    """Inject dates (REFERENCE_DAY, a literal) or set the clock (monkeypatch `newsarchive.dates.utc_now`)."""
+    """Inject dates (REFERENCE_DAY, a literal) or set the clock newsarchive reads (the `set_clock` fixture)."""
     offenders = [f"{path.relative_to(TESTS.parent)}:{line}" for path in sorted(TESTS.rglob("*.py"))
                  for line in clock_reads(path)]
     assert offenders == []

@@ -12,6 +12,7 @@ import pytest
 
 from newsarchive import dates
 from newsarchive.dates import TODAY_ENV
+from tests.plugins.clock import SetClock
 from tests.site import Corpus
 from tests.site.corpus import REFERENCE_DAY, default_days
 from tests.site.demo import crawl_command
@@ -140,7 +141,7 @@ CLOCKS = [dt.datetime(2027, 2, 28, 12, tzinfo=dates.TAIPEI), dt.datetime(2028, 2
           dt.datetime(2031, 12, 31, 23, 59, tzinfo=dates.TAIPEI)]
 
 
-def test_the_site_is_the_same_whatever_the_clock_says(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_site_is_the_same_whatever_the_clock_says(monkeypatch: pytest.MonkeyPatch, set_clock: SetClock) -> None:
     """A corpus generated relative to today once failed a test on the day its cross-links changed (issue 10).
 
     The site ends on its reference day whatever the clock says and whatever today
@@ -149,7 +150,7 @@ def test_the_site_is_the_same_whatever_the_clock_says(monkeypatch: pytest.Monkey
     """
     expected = rendered_site()
     for clock in CLOCKS:
-        monkeypatch.setattr(dates, "utc_now", lambda clock=clock: clock.astimezone(dt.UTC))
+        set_clock(clock)
         for pinned in (None, clock.date().isoformat()):
             if pinned is None:
                 monkeypatch.delenv(TODAY_ENV, raising=False)

@@ -40,13 +40,12 @@ def staged_warc(store: LocalStore, records: int, pid: int) -> tuple[Path, list[i
     """A staged `.open` WARC of `records` exchanges as a writer of process `pid` leaves it; and the
     offsets just past each of its records (warcinfo, then a response and a request per exchange)."""
     w = WarcWriter(store, store.staging_dir(), host=f"host-{pid}")
+    path = store.staging_dir() / (NAME.format(pid=pid) + ".open")
     ends = []
     for n in range(records):
         w.write_exchange(exchange(n))
-        assert w._fh is not None
-        ends.append(w._fh.tell())
-    (path,) = store.staging_dir().iterdir()
-    assert path.name == NAME.format(pid=pid) + ".open"
+        ends.append(path.stat().st_size)  # the writer flushes every record
+    assert list(store.staging_dir().iterdir()) == [path]
     kept = path.with_name(path.name + ".copy")
     shutil.copy(path, kept)
     w.abandon()  # the writer goes away; its file is the copy, as the kill left it

@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/parse.py [--seconds 2]
 
-Pages are the parser fixtures (tests/fixtures/articles/*.html): full ~47 KB
+Pages are the parser fixtures (tests/fixtures/articles/<layout>@<version>/<case>/page.html): full ~47 KB
 pages in the current template, with head metadata, scripts, menus, the "Most
 Popular" column, the "You might also like" box and ads. Three contenders run
 over the same pages on one core, interleaved round by round so a noisy
@@ -38,8 +38,8 @@ sys.path.insert(0, str(REPO))
 
 from newsarchive.parser import parse_article  # noqa: E402
 from newsarchive.parser.current import CurrentLayout  # noqa: E402
+from tests.support.article_fixtures import ROOT, article_fixtures  # noqa: E402
 
-FIXTURES = REPO / "tests" / "fixtures" / "articles"
 TARGET = 5.0
 
 _ARCH = "(//div[contains(concat(' ', normalize-space(@class), ' '), ' archives ')][h1])[1]"
@@ -81,10 +81,10 @@ def real(page: bytes) -> dict:
     return parse_article(page).to_record()
 
 
-def check(pages: dict[str, bytes]) -> None:
+def check(pages: dict[str, bytes], expected_records: dict[str, dict]) -> None:
     """Every record right, and the naive path agrees, before any clock starts."""
     for name, page in pages.items():
-        expected = json.loads((FIXTURES / f"{name}.json").read_text(encoding="utf-8"))
+        expected = expected_records[name]
         got = real(page)
         wrong = [field for field in expected if expected[field] != got.get(field)]
         if wrong:
@@ -115,10 +115,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=6.0, help="time budget for the timed rounds")
     args = parser.parse_args(argv)
-    pages = {p.stem: p.read_bytes() for p in sorted(FIXTURES.glob("*.html"))}
+    fixtures = article_fixtures()
+    pages = {str(f): f.page_bytes() for f in fixtures}
     if not pages:
-        sys.exit(f"bench: no fixture pages in {FIXTURES}")
-    check(pages)
+        sys.exit(f"bench: no fixture pages under {ROOT}")
+    check(pages, {str(f): f.record() for f in fixtures})
     sizes = [len(p) for p in pages.values()]
     best = run(list(pages.values()), {"floor": floor, "parse_article": real, "naive": naive}, args.seconds)
     print(f"{len(pages)} pages, mean {sum(sizes) / len(sizes) / 1024:.1f} KB, every field checked against fixtures")

@@ -16,12 +16,13 @@ from warcio.archiveiterator import ArchiveIterator
 
 from newsarchive.exitcodes import Exit
 from newsarchive.site.urls import match_article
-from tests.archive_check import fastwarc_check, leftovers, listed_ids, records, warc_records, warcio_check
 from tests.plugins.cli import Result, run_cli
 from tests.site import assets
 from tests.site.corpus import REFERENCE_DAY, Corpus, default_days
 from tests.site.faults import Fault
 from tests.site.server import SiteServer
+from tests.support.archive_contents import fastwarc_check, leftovers, records, warc_records, warcio_check
+from tests.support.expected_archive import listed_ids
 
 pytestmark = pytest.mark.e2e
 

@@ -9,9 +9,12 @@ import pytest
 
 from newsarchive.exitcodes import Exit
 from tests.plugins.cli import assert_one_line_error, run_cli
+from tests.support.article_fixtures import article_fixture, article_fixtures
 
-FIXTURES = Path(__file__).parent / "fixtures" / "articles"
-PAGES = sorted(FIXTURES.glob("*.html"))
+pytestmark = pytest.mark.e2e
+
+FIXTURES = article_fixtures()
+MANILA = article_fixture("world_afp_manila").page_path
 URL = "https://www.taipeitimes.com/News/taiwan/archives/2024/10/16/2003825384"
 
 
@@ -20,18 +23,18 @@ def records(out: str) -> list[dict]:
 
 
 def test_every_fixture_through_the_cli_in_argument_order() -> None:
-    result = run_cli("parse", *map(str, reversed(PAGES)))
+    result = run_cli("parse", *(str(f.page_path) for f in reversed(FIXTURES)))
     assert result.code == Exit.OK and result.err == "", result
     got = records(result.out)
-    assert len(got) == len(PAGES)
-    for path, record in zip(reversed(PAGES), got):
-        want = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+    assert len(got) == len(FIXTURES)
+    for fixture, record in zip(reversed(FIXTURES), got):
+        want = fixture.record()
         wrong = [f"{k}: expected {want[k]!r}, got {record.get(k)!r}" for k in want if want[k] != record.get(k)]
-        assert not wrong, f"{path.name}:\n  " + "\n  ".join(wrong)
+        assert not wrong, f"{fixture}:\n  " + "\n  ".join(wrong)
 
 
 def test_output_is_utf8_json_lines_not_ascii_escaped() -> None:
-    result = run_cli("parse", str(FIXTURES / "lang_bilingual_guardian.html"), env={"PYTHONIOENCODING": "ascii"})
+    result = run_cli("parse", str(article_fixture("lang_bilingual_guardian").page_path), env={"PYTHONIOENCODING": "ascii"})
     assert result.code == Exit.OK, result
     assert "台灣夜市吸引饕客" in result.out and "\\u" not in result.out
     assert result.out.count("\n") == 1
@@ -48,7 +51,7 @@ def test_bad_files_are_reported_and_the_rest_still_parsed(tmp_path: Path) -> Non
     redesign = tmp_path / "redesign.html"
     redesign.write_text('<html><head><meta property="og:url" content="https://www.taipeitimes.com/News/world/'
                         'archives/2024/10/16/2003825390"></head><body><article><h1>New</h1></article></body></html>')
-    good = FIXTURES / "world_afp_manila.html"
+    good = MANILA
     result = run_cli("parse", str(empty), str(good), str(binary), str(other), str(redesign), str(good))
     assert result.code == Exit.BAD_INPUT, result
     assert "Traceback" not in result.err
@@ -61,7 +64,7 @@ def test_bad_files_are_reported_and_the_rest_still_parsed(tmp_path: Path) -> Non
 
 
 def test_url_option_is_the_fallback_for_pages_without_their_own(tmp_path: Path) -> None:
-    html = (FIXTURES / "taiwan_brief_minimal_head.html").read_text(encoding="utf-8")
+    html = article_fixture("taiwan_brief_minimal_head").page()
     bare = tmp_path / "saved.html"
     bare.write_text(html.replace(f'<meta property="og:url" content="{URL}">', ""), encoding="utf-8")
     refused = run_cli("parse", str(bare))
@@ -75,10 +78,10 @@ def test_url_option_is_the_fallback_for_pages_without_their_own(tmp_path: Path) 
 @pytest.mark.parametrize("args, message", [
     (["parse"], "Missing argument"),
     (["parse", "/nonexistent/page.html"], "does not exist"),
-    (["parse", str(FIXTURES / "world_afp_manila.html"), "/nonexistent/page.html"], "does not exist"),
-    (["parse", str(FIXTURES)], "is a directory"),
-    (["parse", str(FIXTURES / "world_afp_manila.html"), "--url", "https://example.com/x"], "not a Taipei Times"),
-    (["parse", str(FIXTURES / "world_afp_manila.html"), "--bogus"], "No such option"),
+    (["parse", str(MANILA), "/nonexistent/page.html"], "does not exist"),
+    (["parse", str(MANILA.parent)], "is a directory"),
+    (["parse", str(MANILA), "--url", "https://example.com/x"], "not a Taipei Times"),
+    (["parse", str(MANILA), "--bogus"], "No such option"),
 ])
 def test_usage_errors_exit_2_before_any_output(args: list[str], message: str) -> None:
     result = run_cli(*args)

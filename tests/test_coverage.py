@@ -8,11 +8,13 @@ from pathlib import Path
 import pytest
 
 from newsarchive.exitcodes import Exit
-from tests.crawled import copy_store, crawled_archive, plain_article, small_site, window
 from tests.plugins.cli import assert_one_line_error, run_cli
 from tests.site.corpus import SiteArticle
 from tests.site.faults import Fault
 from tests.site.server import SiteServer
+from tests.support.crawled_archive import copy_store, crawled_archive, plain_article, small_site, window
+
+pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="module")

@@ -1,41 +1,60 @@
-"""End-to-end crawls of the local site into a local store: complete, exact, captured as exchanged."""
+"""End-to-end crawls of the local site into a local store: complete, exact, captured as exchanged.
+
+The tests that only read a first crawl share one (`shared_first_crawl`, once per
+module); those that crawl again or edit the site take one of their own (`first_crawl`).
+"""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from newsarchive.exitcodes import Exit
 from newsarchive.site.urls import match_article
-from tests.archive_check import comparable, leftovers, listed_ids, records, warc_records, warcio_check
-from tests.plugins.cli import assert_one_line_error, run_cli
-from tests.site.corpus import REFERENCE_DAY
+from tests.plugins.cli import Result, assert_one_line_error, run_cli
+from tests.plugins.site import FRESH_DAYS, FRESH_PER_SECTION
+from tests.site.corpus import Corpus, default_days
 from tests.site.server import SiteServer
+from tests.support.archive_contents import comparable, leftovers, records, warc_records, warcio_check
+from tests.support.expected_archive import listed_ids, window_days
+
+pytestmark = pytest.mark.e2e
 
 
 def crawl(site: SiteServer, store: Path, *args: str, env: dict[str, str] | None = None):
     return run_cli("crawl", "--base-url", site.base_url, "--store", str(store), *args, env=env)
 
 
-def window_days() -> list[dt.date]:
-    """What a crawl without dates covers: yesterday and today, today being the suite's pinned day."""
-    return [REFERENCE_DAY - dt.timedelta(days=1), REFERENCE_DAY]
+FirstCrawl = tuple[SiteServer, Path, Result]
+
+
+def crawl_first(site: SiteServer, store: Path) -> FirstCrawl:
+    """A crawl without dates into an empty store: it must succeed."""
+    result = crawl(site, store)
+    assert result.code == Exit.OK, result
+    return site, store, result
+
+
+@pytest.fixture(scope="module")
+def shared_first_crawl(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FirstCrawl]:
+    """One first crawl for the tests that only read it: nothing touches its site or its store afterwards
+    (its site's hit counts are the crawl's alone)."""
+    with SiteServer(Corpus(days=default_days(FRESH_DAYS), per_section=FRESH_PER_SECTION)) as site:
+        yield crawl_first(site, tmp_path_factory.mktemp("first-crawl") / "archive")
 
 
 @pytest.fixture
-def first_crawl(fresh_site: SiteServer, tmp_path: Path):
-    store = tmp_path / "archive"
-    result = crawl(fresh_site, store)
-    assert result.code == Exit.OK, result
-    return fresh_site, store, result
+def first_crawl(fresh_site: SiteServer, tmp_path: Path) -> FirstCrawl:
+    """A first crawl of a site of its own, for a test that crawls again or edits the site."""
+    return crawl_first(fresh_site, tmp_path / "archive")
 
 
-def test_default_crawl_archives_every_listed_article_once_with_every_field(first_crawl) -> None:
-    site, store, result = first_crawl
+def test_default_crawl_archives_every_listed_article_once_with_every_field(shared_first_crawl: FirstCrawl) -> None:
+    site, store, result = shared_first_crawl
     expected = listed_ids(site.corpus, window_days())
     got = records(store)
     assert set(got) == expected
@@ -50,8 +69,8 @@ def test_default_crawl_archives_every_listed_article_once_with_every_field(first
     assert "OK" in result.err and "Traceback" not in result.err
 
 
-def test_warc_holds_every_exchange_as_request_and_response(first_crawl) -> None:
-    site, store, _ = first_crawl
+def test_warc_holds_every_exchange_as_request_and_response(shared_first_crawl: FirstCrawl) -> None:
+    site, store, _ = shared_first_crawl
     warcio_check(store)
     recs = warc_records(store)
     responses = [r for r in recs if r.type == "response"]
@@ -73,8 +92,8 @@ def test_warc_holds_every_exchange_as_request_and_response(first_crawl) -> None:
     assert gz
 
 
-def test_records_point_at_their_capture(first_crawl) -> None:
-    _, store, _ = first_crawl
+def test_records_point_at_their_capture(shared_first_crawl: FirstCrawl) -> None:
+    _, store, _ = shared_first_crawl
     import io
 
     from warcio.archiveiterator import ArchiveIterator
@@ -94,8 +113,8 @@ def test_records_point_at_their_capture(first_crawl) -> None:
         assert f"records/{record['published'].replace('-', '/')}/{record['id']}.json" in metadata[cap["record_id"]]
 
 
-def test_run_report_and_layout(first_crawl) -> None:
-    _, store, _ = first_crawl
+def test_run_report_and_layout(shared_first_crawl: FirstCrawl) -> None:
+    _, store, _ = shared_first_crawl
     reports = list((store / "runs").glob("*.json"))
     assert len(reports) == 1
     report = json.loads(reports[0].read_text())
@@ -112,7 +131,7 @@ def test_run_report_and_layout(first_crawl) -> None:
     assert leftovers(store) == []
 
 
-def test_second_run_fetches_no_article_again(first_crawl) -> None:
+def test_second_run_fetches_no_article_again(first_crawl: FirstCrawl) -> None:
     site, store, _ = first_crawl
     before = records(store)
     site.reset_hits()
@@ -125,7 +144,7 @@ def test_second_run_fetches_no_article_again(first_crawl) -> None:
     assert counts["articles_new"] == 0 and counts["articles_skipped"] == len(before)
 
 
-def test_new_article_is_the_only_fetch_of_the_next_run(first_crawl) -> None:
+def test_new_article_is_the_only_fetch_of_the_next_run(first_crawl: FirstCrawl) -> None:
     site, store, _ = first_crawl
     added = site.corpus.add_article("world")
     site.reset_hits()
@@ -136,7 +155,7 @@ def test_new_article_is_the_only_fetch_of_the_next_run(first_crawl) -> None:
     assert added.id in records(store)
 
 
-def test_refresh_records_edits_and_revisits_the_unchanged(first_crawl) -> None:
+def test_refresh_records_edits_and_revisits_the_unchanged(first_crawl: FirstCrawl) -> None:
     site, store, _ = first_crawl
     before = records(store)
     edited_id = sorted(before)[0]

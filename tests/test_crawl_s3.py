@@ -8,13 +8,17 @@ import time
 import uuid
 from pathlib import Path
 
+import pytest
+
 from newsarchive.exitcodes import Exit
-from tests.archive_check import comparable, download_bucket, listed_ids, records, spooled, warcio_check
 from tests.plugins.cli import REPO, assert_one_line_error, run_cli
 from tests.plugins.seaweed import SeaweedServer
 from tests.site.faults import Fault
 from tests.site.server import SiteServer
-from tests.test_crawl import window_days
+from tests.support.archive_contents import comparable, download_bucket, records, spooled, warcio_check
+from tests.support.expected_archive import listed_ids, window_days
+
+pytestmark = pytest.mark.e2e
 
 
 def s3_crawl_args(site: SiteServer, weed: SeaweedServer, prefix: str, spool: Path, *extra: str) -> list[str]:

@@ -87,6 +87,7 @@ def test_jsonl_round_trip(tmp_path: Path, records: list) -> None:
     assert [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()] == records
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("fmt", ["parquet", "csv", "jsonl"])
 def test_cli_export_with_filters(cli, tmp_path: Path, store_root: Path, records: list, fmt: str) -> None:
     out = tmp_path / f"taiwan.{fmt}"
@@ -107,6 +108,7 @@ def test_cli_export_with_filters(cli, tmp_path: Path, store_root: Path, records:
         assert [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()] == wanted
 
 
+@pytest.mark.e2e
 def test_cli_export_everything_to_stdout(cli, tmp_path: Path, store_root: Path, records: list) -> None:
     result = cli("export", "--format", "jsonl", "--output", "-", "--store", str(store_root),
                  env={"NEWSARCHIVE_CACHE": str(tmp_path / "cache")})
@@ -114,6 +116,7 @@ def test_cli_export_everything_to_stdout(cli, tmp_path: Path, store_root: Path, 
     assert [json.loads(line) for line in result.out.splitlines()] == in_key_order(records)
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("args", [
     ["--format", "parquet", "--output", "-"],
     ["--format", "xlsx", "--output", "x.xlsx"],

@@ -18,17 +18,21 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 import redis
 
 from newsarchive.exitcodes import Exit
 from newsarchive.site.urls import match_article
-from tests.archive_check import download_bucket, listed_ids, records, warc_files, warcio_check
 from tests.plugins.cli import REPO, assert_one_line_error, run_cli
 from tests.plugins.seaweed import SeaweedServer
 from tests.plugins.valkey import free_port
 from tests.site.corpus import default_days
 from tests.site.faults import Fault
 from tests.site.server import SiteServer
+from tests.support.archive_contents import download_bucket, records, warc_files, warcio_check
+from tests.support.expected_archive import listed_ids
+
+pytestmark = pytest.mark.e2e
 
 DAYS = 2
 PER_SECTION = 5  # 8 sections x 2 days x 5: ~80 articles, lists that paginate, cross-listed articles

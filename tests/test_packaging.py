@@ -62,6 +62,7 @@ def test_every_package_folder_is_listed_in_pyproject() -> None:
     assert listed - found == set(), "pyproject lists packages that have no folder with an __init__.py"
 
 
+@pytest.mark.e2e
 def test_the_wheel_installs_spiders_and_pipelines_inside_newsarchive(wheel: zipfile.ZipFile) -> None:
     names = wheel.namelist()
     assert {"newsarchive/spiders/taipeitimes.py", "newsarchive/pipelines/parse.py",
@@ -74,12 +75,14 @@ def test_the_wheel_installs_spiders_and_pipelines_inside_newsarchive(wheel: zipf
         assert {p.name for p in folder.glob("*.py")} <= {n[len(prefix):] for n in names if n.startswith(prefix)}, package
 
 
+@pytest.mark.e2e
 def test_the_wheel_names_the_scrapy_settings_entry_point(wheel: zipfile.ZipFile) -> None:
     """How Scrapyd, and `scrapy` run outside the checkout, find the settings module."""
     text = wheel.read("newsarchive-0.1.0.dist-info/entry_points.txt").decode()
     assert "[scrapy]\nsettings = newsarchive.crawl.settings" in text
 
 
+@pytest.mark.e2e
 def test_the_dev_venv_has_no_top_level_spiders_or_pipelines(tmp_path: Path) -> None:
     """From outside the checkout (no cwd on sys.path), only the mapped names import."""
     probe = (

@@ -1,15 +1,14 @@
 """The article parser against saved pages: every fixture field by field, the seed, and each trap on its own.
 
-Fixtures (tests/fixtures/articles/<name>.html + .json) are full pages in the
-current template; the expected records were written from TAIPEI_TIMES.md, not
-from the parser's output (see generate.py there).
+Fixtures (tests/fixtures/articles/<layout>@<version>/<case>/page.html +
+record.json, read through tests/support/article_fixtures.py) are full pages in
+the current template; the expected records were written from TAIPEI_TIMES.md,
+not from the parser's output (see generate.py there).
 """
 
 from __future__ import annotations
 
-import json
 import re
-from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
@@ -18,19 +17,20 @@ from newsarchive.article import FIELDS, Article
 from newsarchive.errors import NotAnArticle
 from newsarchive.parser import LAYOUTS, parse_article
 from newsarchive.parser.current import CurrentLayout
+from tests.support.article_fixtures import CURRENT, ArticleFixture, article_fixture, article_fixtures
 
-FIXTURES = Path(__file__).parent / "fixtures" / "articles"
-NAMES = sorted(p.stem for p in FIXTURES.glob("*.html"))
+FIXTURES = article_fixtures()
+NAMES = [fixture.case for fixture in article_fixtures(CURRENT)]
 SEED = "seed_world_2003634936"
 URL = "https://www.taipeitimes.com/News/front/archives/2024/10/16/2003825372"
 
 
 def page(name: str) -> str:
-    return (FIXTURES / f"{name}.html").read_text(encoding="utf-8")
+    return article_fixture(name).page()
 
 
 def expected(name: str) -> dict:
-    return json.loads((FIXTURES / f"{name}.json").read_text(encoding="utf-8"))
+    return article_fixture(name).record()
 
 
 def differences(want: dict, got: dict) -> list[str]:
@@ -43,12 +43,19 @@ def test_fixtures_cover_every_section() -> None:
         "front", "taiwan", "biz", "editorials", "sport", "world", "feat", "lang"}
 
 
-@pytest.mark.parametrize("name", NAMES)
-def test_fixture_record_field_by_field(name: str) -> None:
-    want = expected(name)
+def test_fixtures_are_keyed_by_the_layout_that_reads_them() -> None:
+    """A fixture's folder is the parser id its record names, and that is a layout the parser has."""
+    assert FIXTURES and {f.layout for f in FIXTURES} <= {layout.parser_id() for layout in LAYOUTS}
+    for fixture in FIXTURES:
+        assert fixture.record()["parser"] == fixture.layout, fixture
+
+
+@pytest.mark.parametrize("fixture", FIXTURES, ids=str)
+def test_fixture_record_field_by_field(fixture: ArticleFixture) -> None:
+    want = fixture.record()
     assert list(want) == list(FIELDS), "fixture JSON must hold the full record, in record order"
-    got = parse_article(page(name)).to_record()
-    assert not differences(want, got), f"{name}:\n  " + "\n  ".join(differences(want, got))
+    got = parse_article(fixture.page()).to_record()
+    assert not differences(want, got), f"{fixture}:\n  " + "\n  ".join(differences(want, got))
 
 
 @pytest.mark.parametrize("name", NAMES)

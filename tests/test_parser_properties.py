@@ -1,27 +1,17 @@
 """Property tests: whatever bytes or text arrive, `parse_article` returns a sound record or raises NotAnArticle.
 
-"Sound" is checked, not assumed: a record that comes back from a mangled page
-still has to keep the record's promises (a ten-digit id, a canonical URL, a
-headline, collapsed text, a word count that adds up, JSON-encodable as UTF-8).
+What "sound" means is checked by tests/support/parser_outcomes.py (shared with the fuzz suite).
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import json
-import re
-from pathlib import Path
-
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from newsarchive.article import Article
-from newsarchive.errors import NotAnArticle
 from newsarchive.parser import parse_article
+from tests.support.parser_outcomes import PAGES, SETTINGS, check, outcome_of
 
-FIXTURES = Path(__file__).parent / "fixtures" / "articles"
-PAGES = {p.stem: p.read_bytes() for p in sorted(FIXTURES.glob("*.html"))}
-CANONICAL = re.compile(r"https://www\.taipeitimes\.com/News/[a-z]+/archives/\d{4}/\d{2}/\d{2}/\d{10}")
 #: fragments that stress the template: its own markers, unbalanced tags, entities, controls
 JUNK = [
     "<div>", "</div>", "</li></ul>", "<h1>", "</h1>", "<h2>", "<h6>Mon, Feb 30, 2024 page0</h6>", "<p>", "</p>",
@@ -30,32 +20,6 @@ JUNK = [
     "\ufeff", "\u00a0", "\u3000", "（by ", "）", "<br>", '<meta property="og:url" content="http://[::1">',
     '<script type="application/ld+json">{"@type": "NewsArticle", "url": [[[', "<base href='//x'>", "\ud800",
 ]
-SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-
-
-def check(outcome: Article | NotAnArticle) -> None:
-    if isinstance(outcome, NotAnArticle):
-        assert str(outcome) and "\n" not in str(outcome), "the reason is one short line"
-        return
-    record = outcome.to_record()
-    json.dumps(record, ensure_ascii=False).encode("utf-8")  # what the CLI writes must encode
-    assert re.fullmatch(r"\d{10}", outcome.id)
-    assert CANONICAL.fullmatch(outcome.url) and outcome.url.endswith(outcome.id)
-    assert outcome.headline and outcome.headline == " ".join(outcome.headline.split())
-    dt.date.fromisoformat(outcome.published)
-    for text in [outcome.kicker, outcome.deck, outcome.byline, outcome.translator, *outcome.body]:
-        assert text is None or (text and text == " ".join(text.split()))
-    assert outcome.word_count == sum(len(p.split()) for p in outcome.body)
-    assert all(image.url.startswith(("http://", "https://")) for image in outcome.images)
-    assert outcome.print_page is None or outcome.print_page > 0
-    assert outcome.parser == "taipeitimes/current@1"
-
-
-def outcome_of(data: bytes | str) -> Article | NotAnArticle:
-    try:
-        return parse_article(data)
-    except NotAnArticle as exc:  # the one documented error; anything else fails the test
-        return exc
 
 
 @SETTINGS

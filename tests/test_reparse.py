@@ -8,9 +8,11 @@ from pathlib import Path
 import pytest
 
 from newsarchive.exitcodes import Exit
-from tests.crawled import copy_store, crawled_archive, small_site, snapshot
 from tests.plugins.cli import assert_one_line_error, run_cli
 from tests.site.server import SiteServer
+from tests.support.crawled_archive import copy_store, crawled_archive, small_site, snapshot
+
+pytestmark = pytest.mark.e2e
 
 OLD_PARSER = "taipeitimes/current@0"
 

@@ -20,12 +20,13 @@ import pytest
 
 from newsarchive.archive.lock import StoreLock
 from newsarchive.store import open_store
-from tests.expect import archived_records, assert_archived, run_reports
 from tests.plugins.scrapyd import BIN, REPO, clean_env
 from tests.site.faults import Fault
 from tests.site.server import SiteServer
+from tests.support.archive_contents import records
+from tests.support.expected_archive import assert_archived, run_reports
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 DOC = REPO / "README.md"
 UNITS = REPO / "docs" / "systemd"
@@ -94,7 +95,7 @@ def test_backfill_goes_on_after_a_partial_slice_and_lists_it(fresh_site: SiteSer
     assert result.returncode == 4, result.stderr[-3000:]
     assert slice_lines(result.stderr) == [f"{first}..{first} exit 4", f"{last}..{last} exit 0"]
     assert f"run these slices again: {first}..{first}" in result.stderr
-    archived = archived_records(store)
+    archived = records(store)
     assert broken.id not in archived
     assert {a.id for a in fresh_site.corpus.on(last, "front")} <= archived.keys()
 
@@ -107,7 +108,7 @@ def test_backfill_stops_at_a_slice_that_exits_locked(fresh_site: SiteServer, tmp
     assert result.returncode == 7, result.stderr[-3000:]
     assert slice_lines(result.stderr) == [f"{first}..{first} exit 7"]
     assert f"continue with: backfill.sh {first} {last}" in result.stderr
-    assert not archived_records(store)
+    assert not records(store)
 
 
 # -- the crontab line -----------------------------------------------------------------------------------
@@ -143,7 +144,7 @@ def test_the_cron_job_is_silent_after_a_good_run(fresh_site: SiteServer, tmp_pat
     store = tmp_path / "archive"
     (report,) = run_reports(store)
     assert report["outcome"] == "OK"
-    assert {a.id for a in fresh_site.corpus} <= archived_records(store).keys()
+    assert {a.id for a in fresh_site.corpus} <= records(store).keys()
 
 
 def test_the_cron_job_mails_the_exit_code_and_the_log_when_locked(fresh_site: SiteServer, tmp_path: Path) -> None:

@@ -13,6 +13,8 @@ from newsarchive.exitcodes import Exit
 from tests.plugins.cli import assert_one_line_error
 from tests.plugins.search import KRATHON, expected_ids
 
+pytestmark = pytest.mark.e2e
+
 
 @pytest.fixture(scope="module")
 def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:

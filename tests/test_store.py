@@ -19,19 +19,20 @@ from newsarchive.errors import KeyNotFound, StoreDenied, StoreUnreachable
 from newsarchive.store import LocalStore, open_store
 from newsarchive.store.base import Store
 from newsarchive.store.s3 import S3Store
+from tests.plugins.seaweed import ACCESS_KEY, SECRET_KEY
 
 MiB = 1 << 20
 UNSAFE_KEYS = ["", "/etc/passwd", "../escape", "a/../../b", "a//b", "./a", "a/./b", "a\\b", "a/"]
 
 
 @pytest.fixture(autouse=True)
-def aws_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, seaweed) -> None:
+def aws_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """boto3 sees the test server's credentials and nothing of the machine's (~/.aws, instance metadata)."""
     for name in list(os.environ):
         if name.startswith("AWS_"):
             monkeypatch.delenv(name)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", seaweed.access_key)
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", seaweed.secret_key)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", ACCESS_KEY)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", SECRET_KEY)
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
     monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-aws-config"))
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-aws-credentials"))
@@ -53,11 +54,13 @@ def s3_store(endpoint: str, bucket: str, spool: Path, prefix: str | None = None)
     return store
 
 
-@pytest.fixture(params=["local", "s3"])
-def store(request: pytest.FixtureRequest, tmp_path: Path, seaweed):
+@pytest.fixture(params=["local", pytest.param("s3", marks=pytest.mark.e2e)])
+def store(request: pytest.FixtureRequest, tmp_path: Path):
+    """The contract runs on both stores; only the S3 one needs a server (SeaweedFS), so only it is end-to-end."""
     if request.param == "local":
         st: Store = LocalStore(tmp_path / "archive")
     else:
+        seaweed = request.getfixturevalue("seaweed")
         st = s3_store(seaweed.endpoint_url, seaweed.bucket, tmp_path / "spool")
     st.check()
     yield st
@@ -154,7 +157,7 @@ def test_create_exclusive_is_a_lock(store: Store) -> None:
     assert sorted(results) == [False] * 5 + [True]
 
 
-def test_put_file_small_and_multipart(store: Store, tmp_path: Path, seaweed) -> None:
+def test_put_file_small_and_multipart(store: Store, tmp_path: Path, request: pytest.FixtureRequest) -> None:
     small = tmp_path / "small.cdxj"
     small.write_bytes(b"com,taipeitimes)/ 20240101 {}\n")
     store.put_file("warc/2024/01/01/a.cdxj", small)
@@ -168,6 +171,7 @@ def test_put_file_small_and_multipart(store: Store, tmp_path: Path, seaweed) -> 
         assert store.get_range("warc/2024/01/01/a.warc.gz", offset, length) == data[offset:offset + length]
     assert [o.size for o in store.list("warc/")] == [len(b"com,taipeitimes)/ 20240101 {}\n"), len(data)]
     if isinstance(store, S3Store):
+        seaweed = request.getfixturevalue("seaweed")
         head = seaweed.client().head_object(Bucket=seaweed.bucket, Key=f"{store.prefix}/warc/2024/01/01/a.warc.gz")
         assert head["ETag"].strip('"') == multipart_etag(data, 5 * MiB)  # what the store verified after upload
         assert head["ContentType"] == "application/warc"
@@ -200,6 +204,7 @@ def test_unsafe_keys_are_refused(store: Store, key: str, tmp_path: Path) -> None
 
 # -- S3 only ---------------------------------------------------------------------------------------------
 
+@pytest.mark.e2e
 def test_open_store_s3_uri(tmp_path: Path, seaweed, monkeypatch: pytest.MonkeyPatch) -> None:
     with open_store(f"s3://{seaweed.bucket}/via-uri/{uuid.uuid4().hex[:8]}", s3_endpoint_url=seaweed.endpoint_url,
                     spool_dir=str(tmp_path / "spool")) as st:
@@ -216,6 +221,7 @@ def test_open_store_s3_uri(tmp_path: Path, seaweed, monkeypatch: pytest.MonkeyPa
         assert str(st._spool.root).startswith(str(tmp_path / "cache" / "newsarchive" / "spool" / seaweed.bucket))
 
 
+@pytest.mark.e2e
 def test_objects_are_private(tmp_path: Path, seaweed) -> None:
     with s3_store(seaweed.endpoint_url, seaweed.bucket, tmp_path / "spool") as st:
         st.put_bytes("records/2024/01/01/2003800001.json", b'{"private": true}')
@@ -226,6 +232,7 @@ def test_objects_are_private(tmp_path: Path, seaweed) -> None:
     assert err.value.code == 403
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("access_key, secret", [
     ("newsarchive-test-key", "wrong-secret-must-not-leak"),  # SignatureDoesNotMatch
     ("AKIAUNKNOWNKEY123456", "wrong-secret-must-not-leak"),  # InvalidAccessKeyId
@@ -243,6 +250,7 @@ def test_bad_credentials_are_denied_without_leaking(tmp_path: Path, seaweed, mon
     assert ("SignatureDoesNotMatch" in message) or ("InvalidAccessKeyId" in message)
 
 
+@pytest.mark.e2e
 def test_missing_bucket_is_unreachable(tmp_path: Path, seaweed) -> None:
     with s3_store(seaweed.endpoint_url, "no-such-bucket", tmp_path / "spool", prefix="p") as st:
         with pytest.raises(StoreUnreachable) as err:
@@ -268,6 +276,7 @@ def test_unreachable_endpoint_fails_fast_and_writes_spool(tmp_path: Path) -> Non
             st.get_bytes("records/2024/01/01/2003899999.json")  # not spooled: the bucket must answer
 
 
+@pytest.mark.e2e
 def test_outage_spools_and_flush_uploads_everything(tmp_path: Path, fresh_seaweed, monkeypatch) -> None:
     server = fresh_seaweed
     spool = tmp_path / "spool"
@@ -311,6 +320,7 @@ def test_outage_spools_and_flush_uploads_everything(tmp_path: Path, fresh_seawee
     assert raw.list_objects_v2(Bucket=server.bucket, Prefix="crawl/records/2024/01/01/2003800003")["KeyCount"] == 0
 
 
+@pytest.mark.e2e
 def test_new_store_drains_a_leftover_spool(tmp_path: Path, seaweed) -> None:
     spool = tmp_path / "spool"
     prefix = f"t/{uuid.uuid4().hex[:12]}"

@@ -12,10 +12,12 @@ from pathlib import Path
 import pytest
 
 from newsarchive.exitcodes import Exit
-from tests.crawled import copy_store, crawl, crawled_archive, plain_article, small_site
 from tests.plugins.cli import assert_one_line_error, run_cli
 from tests.site.faults import Fault
 from tests.site.server import SiteServer
+from tests.support.crawled_archive import copy_store, crawl, crawled_archive, plain_article, small_site
+
+pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="module")

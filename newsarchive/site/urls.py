@@ -38,9 +38,10 @@ SECTIONS: dict[str, str] = {
 ALWAYS_PUBLISHED = ("front", "taiwan", "biz", "editorials", "world", "sport")
 SECTION_BY_NAME: dict[str, str] = {name.lower(): slug for slug, name in SECTIONS.items()}
 
-ID_RE = re.compile(r"^\d{10}$")
+#: ASCII digits only (re.ASCII): `\d` alone also takes other scripts' digits, which are no id and no storage key
+ID_RE = re.compile(r"^\d{10}$", re.ASCII)
 ARTICLE_PATH_RE = re.compile(
-    r"/News/(?P<section>[A-Za-z]+)/archives/(?P<y>\d{4})/(?P<m>\d{2})/(?P<d>\d{2})/(?P<id>\d{10})(?![\d])"
+    r"/News/(?P<section>[A-Za-z]+)/archives/(?P<y>\d{4})/(?P<m>\d{2})/(?P<d>\d{2})/(?P<id>\d{10})(?![\d])", re.ASCII
 )
 
 

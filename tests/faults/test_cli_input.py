@@ -16,9 +16,11 @@ import pytest
 from newsarchive.exitcodes import Exit
 from tests.faults.conftest import remount_read_only, tmpfs
 from tests.plugins.cli import assert_one_line_error, run_cli
+from tests.support.article_fixtures import article_fixture
 
-FIXTURES = Path(__file__).parents[1] / "fixtures" / "articles"
-FIXTURE = "biz_bloomberg_jsonld_url"
+pytestmark = pytest.mark.e2e
+
+FIXTURE = article_fixture("biz_bloomberg_jsonld_url")
 FIXTURE_ID, FIXTURE_DAY = "2003825420", "2024/10/17"
 
 
@@ -33,7 +35,7 @@ def read_only(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ReadOnly]:
     with tmpfs(tmp_path_factory.mktemp("ro") / "disk", "4m") as disk:
         record = disk / "archive" / "records" / FIXTURE_DAY / f"{FIXTURE_ID}.json"
         record.parent.mkdir(parents=True)
-        shutil.copy(FIXTURES / f"{FIXTURE}.json", record)
+        shutil.copy(FIXTURE.record_path, record)
         remount_read_only(disk)
         yield ReadOnly(disk / "archive", disk / "nothing-here")
 
@@ -50,7 +52,7 @@ CASES: dict[str, list[tuple[list[str], Exit, str]]] = {
         (["--store", "{missing}"], Exit.STORE_WRITE_FAILED, "not writable"),
     ],
     "parse": [
-        ([str(FIXTURES / f"{FIXTURE}.html"), "--url", "http://example.com/../../etc/x"], Exit.USAGE, "article URL"),
+        ([str(FIXTURE.page_path), "--url", "http://example.com/../../etc/x"], Exit.USAGE, "article URL"),
         (["{missing}/page.html"], Exit.USAGE, "does not exist"),
     ],
     "search": [

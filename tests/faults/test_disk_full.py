@@ -11,11 +11,15 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from newsarchive.archive.recovery import whole_records_end
 from newsarchive.exitcodes import Exit
-from tests.archive_check import leftovers, records, warcio_check
 from tests.faults.conftest import FaultSite, assert_store_layout, crawl, tmpfs
 from tests.plugins.cli import assert_one_line_error
+from tests.support.archive_contents import leftovers, records, warcio_check
+
+pytestmark = pytest.mark.e2e
 
 
 def test_disk_full_mid_crawl_stops_cleanly_and_the_next_run_completes(fault_site: FaultSite, tmp_path: Path) -> None:

@@ -17,11 +17,13 @@ from pathlib import Path
 import pytest
 
 from newsarchive.exitcodes import Exit
-from tests.archive_check import leftovers, records, warc_records
 from tests.faults.conftest import Crawl, FaultSite, assert_store_layout, crawl
 from tests.site.corpus import Corpus, default_days
 from tests.site.pages import article_page, list_page
 from tests.site.routes import RSS, XML
+from tests.support.archive_contents import leftovers, records, warc_records
+
+pytestmark = pytest.mark.e2e
 
 #: an id the corpus does not have, claimed by a page as its own
 OTHER_ID = "2003634936"

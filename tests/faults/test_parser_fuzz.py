@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from newsarchive.article import Article
 from newsarchive.parser import parse_article
-from tests.test_parser_properties import PAGES, SETTINGS, check, outcome_of
+from tests.support.parser_outcomes import PAGES, SETTINGS, check, outcome_of
 
 #: encodings a page may arrive in, honest or not, with or without a BOM
 ENCODINGS = ["utf-8-sig", "utf-16", "utf-16-le", "utf-32", "cp1252", "latin-1", "big5", "gb18030", "shift_jis",

@@ -26,6 +26,8 @@ from tests.plugins.cli import assert_one_line_error
 from tests.plugins.seaweed import SeaweedServer
 from tests.site.corpus import Corpus, default_days
 
+pytestmark = pytest.mark.e2e
+
 PREFIX = "taipeitimes"
 
 

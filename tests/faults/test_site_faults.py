@@ -16,10 +16,12 @@ from pathlib import Path
 import pytest
 
 from newsarchive.exitcodes import Exit
-from tests.archive_check import WarcRecord, leftovers, records, warc_records, warcio_check
 from tests.faults.conftest import SECTIONS, Crawl, FaultSite, crawl
 from tests.site.corpus import Corpus, default_days
 from tests.site.faults import Fault
+from tests.support.archive_contents import WarcRecord, leftovers, records, warc_records, warcio_check
+
+pytestmark = pytest.mark.e2e
 
 #: the cap the lossy crawl runs with (the default, 20 MB, would only make the test slower)
 CAP = 1_000_000

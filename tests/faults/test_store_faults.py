@@ -8,13 +8,17 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from newsarchive.exitcodes import Exit
-from tests.archive_check import comparable, download_bucket, listed_ids, records, spooled, warcio_check
 from tests.faults.s3proxy import FaultyProxy
 from tests.plugins.cli import REPO, run_cli
 from tests.plugins.seaweed import SeaweedServer
 from tests.site.server import SiteServer
-from tests.test_crawl import window_days
+from tests.support.archive_contents import comparable, download_bucket, records, spooled, warcio_check
+from tests.support.expected_archive import listed_ids, window_days
+
+pytestmark = pytest.mark.e2e
 
 
 def args_for(site: SiteServer, weed: SeaweedServer, spool: Path, prefix: str = "tt", *extra: str) -> list[str]:

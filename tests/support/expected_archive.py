@@ -1,8 +1,9 @@
 """What a crawl of the local site must have left in a store, from the corpus (the ground truth).
 
-Shared by the tests that start crawls the way operators do (`scrapy crawl`,
-Scrapyd, the documented cron/backfill commands): they differ in how the crawl
-is started, not in what it must archive.
+Shared by every test that crawls the local site, whichever way it starts the
+crawl (`newsarchive crawl`, `scrapy crawl`, Scrapyd, the documented
+cron/backfill commands, several workers): they differ in how the crawl is
+started, not in what it must archive.
 """
 
 from __future__ import annotations
@@ -13,7 +14,14 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from tests.site.corpus import Corpus
+from newsarchive.site.urls import SECTIONS
+from tests.site.corpus import REFERENCE_DAY, Corpus
+from tests.support.archive_contents import records
+
+
+def window_days() -> list[dt.date]:
+    """What a crawl without dates covers: yesterday and today, today being the suite's pinned day."""
+    return [REFERENCE_DAY - dt.timedelta(days=1), REFERENCE_DAY]
 
 
 def expected_ids(corpus: Corpus, days: Iterable[dt.date], sections: Iterable[str]) -> set[str]:
@@ -22,21 +30,11 @@ def expected_ids(corpus: Corpus, days: Iterable[dt.date], sections: Iterable[str
     return {a.id for day in days for section in chosen for a in corpus.on(day, section)}
 
 
-def listed_ids(corpus: Corpus, days: Iterable[dt.date], sections: Iterable[str]) -> set[str]:
-    """Everything those lists link, cross-listed articles of other days and sections included: the most a crawl may archive."""
-    chosen = list(sections)
+def listed_ids(corpus: Corpus, days: Iterable[dt.date], sections: Iterable[str] | None = None) -> set[str]:
+    """Everything those lists link (every section's by default), cross-listed articles of other days and sections
+    included: what a crawl of those days archives, and the most it may."""
+    chosen = list(sections or SECTIONS)
     return {a.id for day in days for section in chosen for a, _path in corpus.listing(section, day)}
-
-
-def archived_records(store: Path) -> dict[str, dict[str, Any]]:
-    """Records by id, read from the store's public layout (records/YYYY/MM/DD/<id>.json)."""
-    out: dict[str, dict[str, Any]] = {}
-    for path in sorted(store.glob("records/*/*/*/*.json")):
-        record = json.loads(path.read_text(encoding="utf-8"))
-        assert record["id"] == path.stem, path
-        assert path.stem not in out, f"{path.stem} stored twice"
-        out[path.stem] = record
-    return out
 
 
 def run_reports(store: Path) -> list[dict[str, Any]]:
@@ -45,14 +43,14 @@ def run_reports(store: Path) -> list[dict[str, Any]]:
 
 def assert_archived(store: Path, corpus: Corpus, days: list[dt.date], sections: list[str]) -> dict[str, dict[str, Any]]:
     """Every listed article archived and nothing the lists do not link; every run finished OK with its WARC files."""
-    records = archived_records(store)
+    archived = records(store)
     must = expected_ids(corpus, days, sections)
     assert must, "the corpus lists nothing for these days: the test would prove nothing"
-    missing = must - records.keys()
+    missing = must - archived.keys()
     assert not missing, f"not archived: {sorted(missing)}"
-    unlisted = records.keys() - listed_ids(corpus, days, sections)
+    unlisted = archived.keys() - listed_ids(corpus, days, sections)
     assert not unlisted, f"archived but not listed for {days[0]}..{days[-1]}: {sorted(unlisted)}"
-    for record in records.values():
+    for record in archived.values():
         assert record["headline"] == corpus[record["id"]].expected_record()["headline"]
         assert (store / record["capture"]["warc"]).is_file(), record["capture"]
     reports = run_reports(store)
@@ -60,4 +58,4 @@ def assert_archived(store: Path, corpus: Corpus, days: list[dt.date], sections: 
     for report in reports:
         assert report["outcome"] == "OK" and report["exit_code"] == 0, report
         assert report["warc_files"] and all((store / key).is_file() for key in report["warc_files"]), report
-    return records
+    return archived

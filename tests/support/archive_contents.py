@@ -6,7 +6,6 @@ warcio directly and checked with the real `warcio check` command.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import subprocess
 import sys
@@ -15,8 +14,6 @@ from pathlib import Path
 from typing import Any
 
 from warcio.archiveiterator import ArchiveIterator
-
-from tests.site.corpus import Corpus
 
 WARCIO = str(Path(sys.executable).with_name("warcio"))
 FASTWARC = str(Path(sys.executable).with_name("fastwarc"))
@@ -104,13 +101,6 @@ def fastwarc_check(store: Path, tmp: Path) -> None:
 def leftovers(store: Path) -> list[Path]:
     """Temporary or unfinished files: none may remain after a run ends, however it ended."""
     return [p for p in store.rglob("*") if p.is_file() and (p.name.endswith((".open", ".tmp")))]
-
-
-def listed_ids(corpus: Corpus, days: list[dt.date], sections: list[str] | None = None) -> set[str]:
-    """What the site lists for these print days: the crawl's ground truth."""
-    from newsarchive.site.urls import SECTIONS
-
-    return {a.id for s in (sections or list(SECTIONS)) for d in days for a, _ in corpus.listing(s, d)}
 
 
 def comparable(record: dict[str, Any]) -> dict[str, Any]:

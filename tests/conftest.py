@@ -34,8 +34,13 @@ E2E_FIXTURES = frozenset({"cli", "scrapyd", "seaweed", "fresh_seaweed", "site", 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    def fixtures(item: pytest.Item) -> set[str]:
+        """The fixtures a test uses; a parametrize argument that happens to share a fixture's name is not one."""
+        callspec = getattr(item, "callspec", None)
+        return set(getattr(item, "fixturenames", ())) - set(callspec.params if callspec is not None else ())
+
     unmarked = [item.nodeid for item in items
-                if E2E_FIXTURES & set(getattr(item, "fixturenames", ())) and item.get_closest_marker("e2e") is None]
+                if E2E_FIXTURES & fixtures(item) and item.get_closest_marker("e2e") is None]
     if unmarked:
         raise pytest.UsageError("these tests start a server or a process but are not marked e2e "
                                 "(add `pytestmark = pytest.mark.e2e` or @pytest.mark.e2e):\n  " + "\n  ".join(unmarked))

@@ -52,22 +52,23 @@ def test_summary_is_a_few_lines_a_cron_mail_can_be_read_from() -> None:
         r.fail(f"http://x/{i}", f"reason {i}")
     r.layout_suspected.append("section world listed no article")
     lines = r.summary().splitlines()
-    assert lines[:4] == [
+    assert lines[:5] == [
         "newsarchive run 20280229T000000Z-host-1: PARTIAL",
         "  lists: 16 pages (1 failed); articles listed: 44",
         "  articles: 40 new, 0 changed, 0 unchanged, 2 already archived, 2 failed",
+        "  photos: 0 captured, 0 failed; page requisites: 0 captured, 0 failed",
         "  written: 40 records, 2 WARC files, 1,234,567 WARC bytes",
     ]
-    assert lines[4:14] == [f"  failed: http://x/{i}: reason {i}" for i in range(10)]
-    assert lines[14] == "  ... and 2 more failures in runs/20280229T000000Z-host-1.json"
-    assert lines[15] == "  LAYOUT: section world listed no article"
-    assert len(lines) == 16
+    assert lines[5:15] == [f"  failed: http://x/{i}: reason {i}" for i in range(10)]
+    assert lines[15] == "  ... and 2 more failures in runs/20280229T000000Z-host-1.json"
+    assert lines[16] == "  LAYOUT: section world listed no article"
+    assert len(lines) == 17
 
 
 def test_summary_of_an_unfinished_run_and_the_spool() -> None:
     lines = report(spooled=3).summary().splitlines()
     assert lines[0].endswith(": unfinished")
-    assert lines[3].endswith("; 3 objects wait in the spool")
+    assert lines[4].endswith("; 3 objects wait in the spool")
 
 
 def test_save_writes_the_report_under_runs(tmp_path: Path) -> None:

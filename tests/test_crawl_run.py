@@ -83,7 +83,8 @@ def test_only_public_parameters_reach_the_report_and_never_credentials(tmp_path:
     c = crawler(tmp_path / "archive", NEWSARCHIVE_BASE_URL="http://user:secret@127.0.0.1:8080")
     run = CrawlRun(c.settings, {"since": "2028-02-28", "sections": "world", "password": "x", "store": "ignored"})
     assert run.report.parameters == {"since": "2028-02-28", "sections": "world",
-                                     "store": (tmp_path / "archive").as_uri(), "base_url": "http://127.0.0.1:8080"}
+                                     "store": (tmp_path / "archive").as_uri(), "base_url": "http://127.0.0.1:8080",
+                                     "no_images": False, "no_requisites": False}
 
 
 def test_open_and_close_a_run_on_a_local_store(tmp_path: Path) -> None:

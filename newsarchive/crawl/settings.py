@@ -131,6 +131,8 @@ SPIDER_MIDDLEWARES = {
     "scrapy.spidermiddlewares.urllength.UrlLengthMiddleware": None,
     "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
     "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": None,
+    # closest to the spider: any error while reading a list is that list's failure, never a silent drop
+    "newsarchive.crawl.listfailures.ListFailureMiddleware": 1000,
 }
 EXTENSIONS = {
     # an HTTP control port on every crawl is not something an unattended archive should open
@@ -150,7 +152,7 @@ REQUEST_FINGERPRINTER_CLASS = "newsarchive.crawl.fingerprint.ArticleFingerprinte
 CONCURRENT_ITEMS = 8
 
 LOG_LEVEL = "INFO"
-LOGSTATS_INTERVAL = 0
-FEED_EXPORT_ENCODING = "utf-8"
 # one line per dropped or failed item (id, URL, reason), never the item: it carries the page
 LOG_FORMATTER = "newsarchive.crawl.logformat.OneLineLogFormatter"
+LOGSTATS_INTERVAL = 0
+FEED_EXPORT_ENCODING = "utf-8"

@@ -35,12 +35,14 @@ def layout_notes(counts: Mapping[str, int], section_hits: Mapping[str, int],
 def verdict(counts: Mapping[str, int], *, fatal: Exit | None = None, layout_suspected: bool = False,
             spooled: int = 0) -> Exit:
     """Precedence: a failed store write > layout change > site unreachable > spooled > partial > ok.
-    A list that could not be read may hide articles: that is a partial run too."""
+    A list that could not be read may hide articles: that is a partial run too. The site is unreachable only
+    when not a single response came back: a site that answers, even with pages the crawl refuses (a bomb, a
+    limit), is up, and those refusals make the run partial."""
     if fatal is not None:
         return fatal
     if layout_suspected:
         return Exit.LAYOUT_CHANGED
-    if counts.get("list_failures", 0) and not counts.get("list_pages", 0):
+    if (counts.get("list_failures", 0) or counts.get("articles_failed", 0)) and not counts.get("responses", 0):
         return Exit.SITE_UNREACHABLE
     if spooled:
         return Exit.SPOOLED

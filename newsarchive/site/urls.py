@@ -33,9 +33,12 @@ SECTIONS: dict[str, str] = {
 ALWAYS_PUBLISHED = ("front", "taiwan", "biz", "editorials", "world", "sport")
 SECTION_BY_NAME: dict[str, str] = {name.lower(): slug for slug, name in SECTIONS.items()}
 
-ID_RE = re.compile(r"^\d{10}$")
+# ASCII digits only: `\d` also matches fullwidth and other Unicode digits, which would make "２００３８２５３７２"
+# a second id (a second record, key and state) for article 2003825372
+ID_RE = re.compile(r"^[0-9]{10}$", re.ASCII)
 ARTICLE_PATH_RE = re.compile(
-    r"/News/(?P<section>[A-Za-z]+)/archives/(?P<y>\d{4})/(?P<m>\d{2})/(?P<d>\d{2})/(?P<id>\d{10})(?![\d])"
+    r"/News/(?P<section>[A-Za-z]+)/archives/(?P<y>[0-9]{4})/(?P<m>[0-9]{2})/(?P<d>[0-9]{2})/(?P<id>[0-9]{10})(?![0-9])",
+    re.ASCII,
 )
 
 

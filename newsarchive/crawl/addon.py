@@ -17,6 +17,8 @@ from urllib.parse import urlsplit
 
 from scrapy.settings import BaseSettings
 
+from newsarchive.crawl.frontier import without_password
+
 
 def is_loopback(base_url: str | None) -> bool:
     try:
@@ -61,6 +63,8 @@ def frontier_settings(url: str | None) -> dict[str, Any]:
         "SCHEDULER_PERSIST": True,
         "SCHEDULER_IDLE_BEFORE_CLOSE": 0,
         "REDIS_URL": url,
+        # the password from the environment, at connect time (newsarchive.crawl.frontier.FrontierRedis)
+        "REDIS_PARAMS": {"redis_cls": "newsarchive.crawl.frontier.FrontierRedis"},
         "NEWSARCHIVE_LOCK": False,
     }
 
@@ -69,5 +73,9 @@ class NewsarchiveAddon:
     """Enabled in newsarchive.crawl.settings (ADDONS)."""
 
     def update_settings(self, settings: BaseSettings) -> None:
+        url = settings.get("NEWSARCHIVE_FRONTIER")
+        if url:  # a password in the URL leaves the settings before Scrapy logs them (newsarchive.crawl.frontier)
+            settings.set("NEWSARCHIVE_FRONTIER", without_password(url),
+                         priority=settings.getpriority("NEWSARCHIVE_FRONTIER") or "project")
         settings.setdict(speed_settings(settings.get("NEWSARCHIVE_BASE_URL")), priority="project")
         settings.setdict(frontier_settings(settings.get("NEWSARCHIVE_FRONTIER")), priority="project")

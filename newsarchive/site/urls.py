@@ -96,6 +96,10 @@ class Mirror:
 
     def __init__(self, base_url: str | None = None) -> None:
         base = (base_url or SITE).rstrip("/")
+        if "@" in base:
+            # never echoed, and never used: it would sit in every request URL, log line and WARC record
+            raise InvalidArgument("the base URL takes no credentials (user:password@): a mirror must be readable "
+                                  "without them")
         try:
             parts = urlsplit(base)
         except ValueError as exc:  # "Invalid IPv6 URL": say which option was wrong

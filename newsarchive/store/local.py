@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from newsarchive.errors import KeyNotFound, StoreDenied, StoreWriteFailed
+from newsarchive.errors import InvalidArgument, KeyNotFound, StoreDenied, StoreWriteFailed
 from newsarchive.processes import pid_alive
 from newsarchive.store.base import ObjectInfo, Store, validate_key, write_failure
 
@@ -67,6 +67,11 @@ class LocalStore(Store):
         return removed
 
     def check(self) -> None:
+        for path in (self.root, *self.root.parents):
+            if path.is_symlink() and not path.exists():
+                # mkdir would say "File exists" (exit 10, as if the disk failed): it is the path that is wrong
+                raise InvalidArgument(f"store {self.root}: {path} is a symbolic link to {os.readlink(path)}, "
+                                      "which does not exist")
         try:
             self.root.mkdir(parents=True, exist_ok=True)
         except OSError as exc:

@@ -20,6 +20,7 @@ import pytest
 
 from newsarchive.exitcodes import Exit
 from tests.archive_check import comparable, download_bucket, leftovers, listed_ids, records, spooled, warcio_check
+from tests.faults.processes import assert_all_end, descendants
 from tests.plugins.cli import REPO, run_cli
 from tests.plugins.seaweed import SeaweedServer
 from tests.site.faults import Fault
@@ -36,15 +37,18 @@ def start(args: list[str], env: dict[str, str] | None = None) -> subprocess.Pope
 
 
 def kill_when(proc: subprocess.Popen, ready: Callable[[], bool], timeout: float = 60) -> bool:
-    """SIGKILL the crawl once `ready()` holds; False if it finished first."""
+    """SIGKILL the crawl once `ready()` holds; False if it finished first. No process of the crawl (its parse
+    workers) may outlive it."""
     deadline = time.monotonic() + timeout
     while not ready():
         if proc.poll() is not None:
             return False
         assert time.monotonic() < deadline, "the moment to kill never came"
         time.sleep(0.01)
+    workers = descendants(proc.pid)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
+    assert_all_end(workers)
     return True
 
 

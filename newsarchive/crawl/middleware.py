@@ -146,7 +146,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
         self.backoff = settings.getfloat("NEWSARCHIVE_RETRY_BACKOFF", 1.0)
         self.max_retry_after = settings.getfloat("NEWSARCHIVE_MAX_RETRY_AFTER", 120)
         self.timeout = settings.getfloat("DOWNLOAD_TIMEOUT", 180)
-        self.first_timeout = min(self.timeout, settings.getfloat("NEWSARCHIVE_FIRST_RESPONSE_TIMEOUT", 10.0))
+        self.first_timeout = min(self.timeout, settings.getfloat("NEWSARCHIVE_FIRST_RESPONSE_TIMEOUT", 8.0))
         self.unreachable_after = settings.getint("NEWSARCHIVE_UNREACHABLE_AFTER", 2)
         self.run: CrawlRun | None = None
         self.unanswered = 0

@@ -79,7 +79,7 @@ NEWSARCHIVE_MAX_HEADER_BYTES = 256 * 1024
 #: before the crawl: seconds each of the name lookup and the TCP connection to the site may take
 NEWSARCHIVE_PROBE_TIMEOUT = 8.0
 #: until the site has answered once, a request gives up after this many seconds and is not retried
-NEWSARCHIVE_FIRST_RESPONSE_TIMEOUT = 10.0
+NEWSARCHIVE_FIRST_RESPONSE_TIMEOUT = 8.0
 #: ... and after this many such failures, with not one response, the crawl ends as SITE_UNREACHABLE (13)
 NEWSARCHIVE_UNREACHABLE_AFTER = 2
 

@@ -9,7 +9,6 @@ its attribute, and it has no zstd at all).
 from __future__ import annotations
 
 import gzip
-import tracemalloc
 from pathlib import Path
 
 import brotli
@@ -20,7 +19,7 @@ from newsarchive.archive.recovery import whole_records_end
 from newsarchive.archive.warc import HttpExchange, WarcWriter
 from newsarchive.archive.warcread import UnreadableRecord
 from newsarchive.store.local import LocalStore
-from tests.faults.hostile import MiB, bomb, encode_stream, header_value
+from tests.faults.hostile import Allocations, MiB, bomb, encode_stream, header_value
 
 PAGE = b"<html><body><h1>A page</h1>" + b"<p>some words of the page</p>" * 2000 + b"</body></html>"
 
@@ -51,15 +50,11 @@ def test_a_stored_bomb_reads_back_as_unreadable_at_the_limit(writer: WarcWriter,
     wire = bomb(stack, 256 * MiB)
     capture = writer.write_exchange(exchange(wire, stack))
     writer.close()
-    tracemalloc.start()
-    try:
+    with Allocations() as held:
         record = warcread.read_record(writer.store, capture.warc, capture.offset, capture.length)
         with pytest.raises(UnreadableRecord, match="decoded size over limit: more than 1,048,576 bytes"):
             record.body()
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
-    assert peak < 4 * len(wire) + 4 * MiB, peak
+    assert held.peak < 4 * len(wire) + 4 * MiB, held.peak
 
 
 @pytest.mark.parametrize("stack", ["br", "zstd", "gzip, gzip", "br, gzip", "deflate", "deflate-raw"])
@@ -83,11 +78,7 @@ def test_crash_recovery_keeps_every_record_after_a_br_or_bomb_capture(writer: Wa
     assert path is not None and path.name.endswith(".open")
     assert writer._fh is not None
     writer._fh.flush()
-    tracemalloc.start()
-    try:
+    with Allocations() as held:
         end = whole_records_end(path)
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
     assert end == path.stat().st_size  # every record is whole: nothing is cut
-    assert peak < 16 * MiB, peak
+    assert held.peak < 16 * MiB, held.peak

@@ -38,18 +38,19 @@ Standalone (to measure a crawl by hand): `python -m tests.faults.hostile serve -
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import hashlib
 import json
 import os
 import re
-import signal
 import socket
 import struct
 import sys
 import tempfile
 import threading
 import time
+import tracemalloc
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -211,6 +212,20 @@ def bomb(stack: str = "gzip", size: int = 4 * GiB, head: bytes = b"", fill: byte
                 pass
         _BOMB_CACHE[key] = data
         return data
+
+
+class Allocations:
+    """The peak of the Python allocations made inside a `with` block (tracemalloc): what a decoder held."""
+
+    peak = 0
+
+    def __enter__(self) -> Allocations:
+        tracemalloc.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
 
 
 # ---- what a plant serves ---------------------------------------------------------------------------------------
@@ -717,11 +732,8 @@ def main(argv: list[str] | None = None) -> int:
     print(site.base_url, flush=True)
     print(json.dumps({"day": site.day.isoformat(), "planted": site.described,
                       "world": [a.id for a in site.articles("world")]}), flush=True)
-    signal.signal(signal.SIGTERM, lambda *a: (_ for _ in ()).throw(KeyboardInterrupt()))
-    try:
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C; SIGTERM ends it as usual
         site.serve_forever()
-    except KeyboardInterrupt:
-        pass
     return 0
 
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import io
 import shutil
-import tracemalloc
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,7 +29,7 @@ from newsarchive.exitcodes import Exit
 from newsarchive.store.local import LocalStore
 from tests.archive_check import leftovers, records
 from tests.faults.conftest import Crawl, crawl, run_measured
-from tests.faults.hostile import GiB, HostileSite, MiB, bomb, header_value
+from tests.faults.hostile import Allocations, GiB, HostileSite, MiB, bomb, header_value
 from tests.plugins.cli import Result
 
 pytestmark = pytest.mark.e2e
@@ -170,11 +169,7 @@ def test_crash_recovery_keeps_a_warc_of_bombs_whole(bomb_run: BombRun, tmp_path:
     (warc,) = [p for p in bomb_run.store.rglob("*.warc.gz")]
     staged = tmp_path / (warc.name + OPEN_SUFFIX)
     shutil.copy(warc, staged)
-    tracemalloc.start()
-    try:
+    with Allocations() as held:
         end = whole_records_end(staged)
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
     assert end == staged.stat().st_size
-    assert peak < 32 * MiB, peak
+    assert held.peak < 32 * MiB, held.peak

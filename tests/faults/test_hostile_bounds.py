@@ -10,7 +10,6 @@ feeds were parsed whole.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -19,17 +18,12 @@ from newsarchive.exitcodes import Exit
 from tests.archive_check import records
 from tests.faults.conftest import crawl
 from tests.faults.hostile import HostileSite, MiB
-from tests.site.corpus import default_days
 
 pytestmark = pytest.mark.e2e
 
 PEAK = 400 * MiB
 FIRST_FAKE = 2_100_000_000
 
-
-@pytest.fixture
-def hostile_site(make_site: Callable[..., HostileSite]) -> HostileSite:
-    return make_site(server_cls=HostileSite, days=default_days(1), per_section=3)
 
 
 def list_failures(report: dict) -> dict[str, str]:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -21,14 +20,9 @@ from newsarchive.exitcodes import Exit
 from tests.archive_check import records
 from tests.faults.conftest import assert_store_layout, crawl, run_measured
 from tests.faults.hostile import HostileSite
-from tests.site.corpus import default_days
 
 pytestmark = pytest.mark.e2e
 
-
-@pytest.fixture
-def hostile_site(make_site: Callable[..., HostileSite]) -> HostileSite:
-    return make_site(server_cls=HostileSite, days=default_days(1), per_section=3)
 
 
 def record_files(store: Path) -> list[Path]:

@@ -8,7 +8,6 @@ list of 100,000 nested `[` was dropped with its further pages, exit 0.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -17,16 +16,11 @@ from newsarchive.exitcodes import Exit
 from tests.archive_check import records
 from tests.faults.conftest import crawl, run_measured
 from tests.faults.hostile import HostileSite
-from tests.site.corpus import default_days
 
 pytestmark = pytest.mark.e2e
 
 BAD = ("world", "feat", "lang")
 
-
-@pytest.fixture
-def hostile_site(make_site: Callable[..., HostileSite]) -> HostileSite:
-    return make_site(server_cls=HostileSite, days=default_days(1), per_section=3)
 
 
 def test_a_bad_link_costs_only_itself(hostile_site: HostileSite, tmp_path: Path) -> None:

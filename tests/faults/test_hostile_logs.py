@@ -10,7 +10,6 @@ line.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -18,14 +17,9 @@ import pytest
 from newsarchive.exitcodes import Exit
 from tests.faults.conftest import crawl
 from tests.faults.hostile import HostileSite, Planted
-from tests.site.corpus import default_days
 
 pytestmark = pytest.mark.e2e
 
-
-@pytest.fixture
-def hostile_site(make_site: Callable[..., HostileSite]) -> HostileSite:
-    return make_site(server_cls=HostileSite, days=default_days(1), per_section=3)
 
 
 def test_a_refused_page_costs_one_short_line(hostile_site: HostileSite, tmp_path: Path) -> None:

@@ -8,7 +8,6 @@ section slug, a trailing slash) must still be archived.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -17,14 +16,9 @@ from newsarchive.exitcodes import Exit
 from tests.archive_check import records
 from tests.faults.conftest import crawl, run_measured
 from tests.faults.hostile import HostileSite
-from tests.site.corpus import default_days
 
 pytestmark = pytest.mark.e2e
 
-
-@pytest.fixture
-def hostile_site(make_site: Callable[..., HostileSite]) -> HostileSite:
-    return make_site(server_cls=HostileSite, days=default_days(1), per_section=3)
 
 
 def test_a_redirect_to_another_article_fails_the_one_asked_for(hostile_site: HostileSite, tmp_path: Path) -> None:

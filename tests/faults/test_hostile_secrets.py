@@ -15,7 +15,7 @@ from __future__ import annotations
 import gzip
 import secrets
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -25,16 +25,10 @@ from tests.faults.conftest import crawl, run_measured
 from tests.faults.hostile import HostileSite
 from tests.plugins.cli import assert_one_line_error
 from tests.plugins.valkey import ValkeyServer
-from tests.site.corpus import default_days
 
 pytestmark = pytest.mark.e2e
 
 FAST_FRONTIER = ("-s", "NEWSARCHIVE_FRONTIER_LEASE_TTL=3", "-s", "NEWSARCHIVE_FRONTIER_GRACE=1")
-
-
-@pytest.fixture
-def hostile_site(make_site: Callable[..., HostileSite]) -> HostileSite:
-    return make_site(server_cls=HostileSite, days=default_days(1), per_section=2)
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,6 @@ as a "truncated page" (the nested-divs page is in test_hostile_logs).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -19,14 +18,9 @@ from newsarchive.exitcodes import Exit
 from tests.faults.conftest import crawl, run_measured
 from tests.faults.hostile import HostileSite
 from tests.plugins.cli import assert_one_line_error
-from tests.site.corpus import default_days
 
 pytestmark = pytest.mark.e2e
 
-
-@pytest.fixture
-def hostile_site(make_site: Callable[..., HostileSite]) -> HostileSite:
-    return make_site(server_cls=HostileSite, days=default_days(1), per_section=3)
 
 
 @pytest.fixture

@@ -6,9 +6,10 @@ captured; the crawl sets it to 0 to capture everything (the wire cap is
 NEWSARCHIVE_MAX_RESPONSE_SIZE, newsarchive.crawl.capture) and so had no
 decoded limit at all: 590 bytes of `gzip, gzip` became 256 MiB in memory.
 Here the limit depends on what the response is for: NEWSARCHIVE_MAX_FEED_SIZE
-for feeds, sitemaps and JSON lists, NEWSARCHIVE_MAX_PAGE_SIZE for everything
-else (articles, HTML lists, robots.txt); a body not encoded is held to the
-same limit. The decoder is newsarchive.archive.decoding, which the offline
+for feeds, sitemaps and JSON lists, NEWSARCHIVE_MAX_PAGE_SIZE for what is
+parsed as a page (articles, HTML lists, robots.txt), and for anything else (a
+photo, a stylesheet) the wire cap's size, NEWSARCHIVE_MAX_RESPONSE_SIZE; a body
+not encoded is held to the same limit. The decoder is newsarchive.archive.decoding, which the offline
 commands use too.
 
 The response was captured in WARC before any middleware ran, as received; a
@@ -20,6 +21,7 @@ report, with the reason and the bytes received.
 from __future__ import annotations
 
 from typing import Any, NoReturn
+from urllib.parse import urlsplit
 
 from scrapy import Request
 from scrapy.crawler import Crawler
@@ -43,18 +45,23 @@ class ResponseUnusable(IgnoreRequest):
 
 
 class BoundedDecompressionMiddleware:
-    def __init__(self, page_limit: int, feed_limit: int, run: CrawlRun | None = None) -> None:
-        self.page_limit, self.feed_limit = page_limit, feed_limit
+    def __init__(self, page_limit: int, feed_limit: int, other_limit: int, run: CrawlRun | None = None) -> None:
+        self.page_limit, self.feed_limit, self.other_limit = page_limit, feed_limit, other_limit
         self.run = run
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> BoundedDecompressionMiddleware:
         settings = crawler.settings
         return cls(settings.getint("NEWSARCHIVE_MAX_PAGE_SIZE", decoding.PAGE_LIMIT),
-                   settings.getint("NEWSARCHIVE_MAX_FEED_SIZE", decoding.FEED_LIMIT), CrawlRun.of(crawler))
+                   settings.getint("NEWSARCHIVE_MAX_FEED_SIZE", decoding.FEED_LIMIT),
+                   settings.getint("NEWSARCHIVE_MAX_RESPONSE_SIZE"), CrawlRun.of(crawler))
 
     def limit_for(self, request: Request) -> int:
-        return self.feed_limit if request.meta.get("kind") in FEED_KINDS else self.page_limit
+        if request.meta.get("kind") in FEED_KINDS:
+            return self.feed_limit
+        if request.meta.get("kind") or "article_id" in request.meta or urlsplit(request.url).path.endswith("/robots.txt"):
+            return self.page_limit  # parsed: the parser's memory is what the limit protects
+        return self.other_limit
 
     def process_request(self, request: Request) -> None:
         # only codings whose decoding is bounded: all of decoding.SUPPORTED

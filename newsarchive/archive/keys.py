@@ -39,6 +39,8 @@ LAYOUT = re.compile(
     rf"|history/{_DAY}/[0-9]{{10}}/[0-9]{{8}}T[0-9]{{12}}Z\.json"
     r"|runs/[A-Za-z0-9][A-Za-z0-9._-]{0,200}\.json"
     r"|state/articles/[0-9]{10}\.json"
+    r"|state/images-missing/[0-9]{10}\.json"  # (photos: on main, builders images_missing_key, url_state_key)
+    r"|state/urls/[0-9a-f]{40}\.json"
     r"|state/lock\.json",
     re.ASCII,
 )

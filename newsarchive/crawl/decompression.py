@@ -59,7 +59,8 @@ class BoundedDecompressionMiddleware:
     def limit_for(self, request: Request) -> int:
         if request.meta.get("kind") in FEED_KINDS:
             return self.feed_limit
-        if request.meta.get("kind") or "article_id" in request.meta or urlsplit(request.url).path.endswith("/robots.txt"):
+        if (request.meta.get("kind") == "html" or "article_id" in request.meta
+                or urlsplit(request.url).path.endswith("/robots.txt")):
             return self.page_limit  # parsed: the parser's memory is what the limit protects
         return self.other_limit
 

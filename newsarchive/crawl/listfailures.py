@@ -24,6 +24,9 @@ from newsarchive.crawl.run import CrawlRun
 
 log = logging.getLogger(__name__)
 
+#: request kinds (meta["kind"]) of lists: section lists, feeds and sitemaps, JSON lists
+LIST_KINDS = ("html", "feed", "json")
+
 
 class ListFailureMiddleware:
     def __init__(self, crawler: Crawler) -> None:
@@ -34,7 +37,7 @@ class ListFailureMiddleware:
         return cls(crawler)
 
     def process_spider_exception(self, response: Response, exception: Exception) -> Iterable[Any] | None:
-        if response.meta.get("kind") is None:
+        if response.meta.get("kind") not in LIST_KINDS:
             return None  # not a list: Scrapy's own handling
         where = response.meta.get("canonical", response.url)
         reason = f"list unreadable: {type(exception).__name__}: {one_line(exception, 150)}"

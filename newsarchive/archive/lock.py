@@ -60,24 +60,17 @@ class StoreLock:
         return json.dumps({"run_id": self.run_id, "host": self.host, "pid": self.pid,
                            "heartbeat": iso_utc(utc_now())}).encode()
 
-    def _age(self) -> float | None:
-        """Seconds since the lock object was last written, from the store's listing."""
-        for info in self.store.list(LOCK_KEY):
-            if info.key == LOCK_KEY and info.modified is not None:
-                return (utc_now() - info.modified).total_seconds()
-        return None
-
     def _is_stale(self, holder: Any) -> bool:
         if not isinstance(holder, dict):
-            # not a lock this code wrote (it writes whole locks only): judged by its age alone
-            age = self._age()
-            return age is not None and age > self.stale_after
+            # locks are written whole in one step (create_versioned), so one that cannot be read is damage, never
+            # a lock half-way through being written: nothing holds it
+            return True
         if holder.get("host") == self.host and isinstance(holder.get("pid"), int):
             return not pid_alive(holder["pid"])
         try:
             beat = dt.datetime.strptime(holder["heartbeat"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=dt.UTC)
         except (KeyError, ValueError, TypeError):
-            return self._is_stale(None)
+            return True
         return (utc_now() - beat).total_seconds() > self.stale_after
 
     def acquire(self) -> None:

@@ -42,7 +42,8 @@ def verdict(counts: Mapping[str, int], *, fatal: Exit | None = None, layout_susp
         return fatal
     if layout_suspected:
         return Exit.LAYOUT_CHANGED
-    if (counts.get("list_failures", 0) or counts.get("articles_failed", 0)) and not counts.get("responses", 0):
+    answered = counts.get("responses", 0) or counts.get("list_pages", 0)  # a list page read is a response too
+    if (counts.get("list_failures", 0) or counts.get("articles_failed", 0)) and not answered:
         return Exit.SITE_UNREACHABLE
     if spooled:
         return Exit.SPOOLED

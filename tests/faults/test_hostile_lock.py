@@ -168,13 +168,12 @@ def test_heartbeat_and_release_touch_only_their_own_lock_seaweedfs(seaweed: Seaw
     ownership(SeaweedOpener(seaweed, f"owner-{os.getpid()}-{time.monotonic_ns()}", tmp_path / "spool")())
 
 
-def test_a_lock_that_is_not_ours_and_not_json_is_judged_by_its_age(tmp_path: Path) -> None:
+def test_an_unreadable_lock_is_broken_once_only(tmp_path: Path) -> None:
+    """Locks are written whole, so an unreadable one is damage: broken, by one of two contenders only."""
     store = LocalOpener(tmp_path / "archive")()
-    assert store.create_exclusive(LOCK_KEY, b"not json")
-    with pytest.raises(LockHeld):  # fresh: it may be a crawl we do not understand
-        StoreLock(store, "run-c", heartbeat=3600).acquire()
-    old = time.time() - 3600
-    os.utime(tmp_path / "archive" / LOCK_KEY, (old, old))
-    lock = StoreLock(store, "run-c", heartbeat=3600)
-    lock.acquire()  # an hour old: stale
-    lock.release()
+    assert store.create_exclusive(LOCK_KEY, b"{torn")
+    first, second = StoreLock(store, "run-c", heartbeat=3600), StoreLock(store, "run-d", heartbeat=3600)
+    first.acquire()
+    with pytest.raises(LockHeld, match="run run-c"):
+        second.acquire()
+    first.release()

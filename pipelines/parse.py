@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import multiprocessing
 import os
-import threading
-import time
 from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from scrapy.crawler import Crawler
@@ -21,21 +21,9 @@ from scrapy.exceptions import DropItem
 from newsarchive.archive.report import PARSE_FAILURE
 from newsarchive.crawl.run import CrawlRun
 from newsarchive.errors import NotAnArticle
-from newsarchive.site.urls import match_article
+from newsarchive.processes import die_with
 
 log = logging.getLogger(__name__)
-
-
-def _exit_with_parent(parent: int) -> None:
-    """In a parse worker: exit once the crawl that started it is gone (kill -9 leaves its workers behind, each
-    holding copies of the crawl's open files, for good)."""
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(1.0)
-        os._exit(0)
-
-    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
 def parse_to_record(html: bytes, url: str | None) -> dict[str, Any]:
@@ -57,8 +45,13 @@ class ParsePipeline:
 
     def open_spider(self) -> None:
         if self.workers > 0:
-            self.pool = ProcessPoolExecutor(max_workers=self.workers, initializer=_exit_with_parent,
-                                            initargs=(os.getpid(),))
+            self.pool = self._new_pool()
+
+    def _new_pool(self) -> Executor:
+        # fork, named rather than inherited (Python 3.14 moves the default to forkserver); die_with makes the
+        # workers end with this crawl whatever kills it (newsarchive.processes)
+        return ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("fork"),
+                                   initializer=die_with, initargs=(os.getpid(),))
 
     def close_spider(self) -> None:
         if self.pool is not None:
@@ -66,10 +59,11 @@ class ParsePipeline:
 
     async def process_item(self, item: dict[str, Any]) -> dict[str, Any]:
         url = item["canonical"]
+        pool = self.pool
         try:
-            if self.pool is not None:
+            if pool is not None:
                 loop = asyncio.get_running_loop()
-                record = await loop.run_in_executor(self.pool, parse_to_record, item["html"], url)
+                record = await loop.run_in_executor(pool, parse_to_record, item["html"], url)
             else:
                 record = parse_to_record(item["html"], url)
         except NotAnArticle as exc:
@@ -79,13 +73,24 @@ class ParsePipeline:
             self.run.count("parse_failures")
             self.run.fail(item["fetched_url"], reason, article_id=item["id"])
             raise DropItem(reason) from None
-        fetched_as = match_article(item["fetched_url"])
-        expected_id = fetched_as.id if fetched_as is not None else item["id"]
-        if record.get("id") != expected_id:
+        except BrokenProcessPool as exc:
+            # a worker died under it (the OOM killer, kill -9): this article failed; the next ones get a new pool
+            reason = f"the parse worker died ({exc})"
+            self.run.fail(item["fetched_url"], reason, article_id=item["id"])
+            if self.pool is pool:  # the first item to see it replaces it; the others only fail
+                self._replace_pool()
+            raise DropItem(reason) from None
+        if record.get("id") != item["id"]:
             # a page may not speak for another article: filing it under the id it claims would let one page
-            # overwrite another's record. It stays captured in WARC and is reported.
-            reason = f"page declares article {record.get('id')} but was fetched as {expected_id}"
+            # overwrite another's record. It stays captured in WARC and is reported. (The id asked for, not the
+            # one in the URL after redirects: the spider refuses a redirect to another article before this.)
+            reason = f"page declares article {record.get('id')} but was fetched as {item['id']}"
             self.run.fail(item["fetched_url"], reason, article_id=item["id"])
             raise DropItem(reason)
         item["record"] = record
         return item
+
+    def _replace_pool(self) -> None:
+        broken, self.pool = self.pool, self._new_pool()
+        if broken is not None:
+            broken.shutdown(wait=False, cancel_futures=True)

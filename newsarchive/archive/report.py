@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from newsarchive import __version__
+from newsarchive.archive.decoding import TOO_LARGE
 from newsarchive.archive.keys import RUNS_PREFIX, run_key
 from newsarchive.dates import iso_utc, utc_now
 from newsarchive.errors import KeyNotFound
@@ -34,12 +35,16 @@ COUNTS = (
     "list_pages", "list_failures", "articles_listed", "articles_skipped", "articles_new",
     "articles_unchanged", "articles_changed", "articles_failed", "responses", "revisits", "parse_failures",
     "assets", "assets_failed", "images", "images_failed",
+    # refusals by a limit (decoded size, list pages, links per page, headers), each also a failure with its reason;
+    # links on a list that cannot be a URL at all (each costs only itself)
+    "limits_hit", "bad_links",
 )
 #: the count each kind of failure adds to
 FAILURE_COUNTS = {"article": "articles_failed", "list": "list_failures", "asset": "assets_failed",
                   "image": "images_failed"}
 #: how a failure's reason starts when the parser refused the page (the crawl writes it, verify reads it)
 PARSE_FAILURE = "not an article"
+
 
 
 @dataclass
@@ -135,5 +140,6 @@ def image_failures(store: Store) -> dict[str, str]:
 
 
 def parse_failures(store: Store) -> set[str]:
-    """Ids whose page a crawl fetched and the parser refused, per the run reports."""
-    return {i for i, reason in article_failures(store).items() if reason.startswith(PARSE_FAILURE)}
+    """Ids whose page a crawl captured and then refused (the parser, or the decoded-size limit), per the run
+    reports: a captured page without a record that is explained, not lost."""
+    return {i for i, reason in article_failures(store).items() if reason.startswith((PARSE_FAILURE, TOO_LARGE))}

@@ -9,6 +9,7 @@ switches to the shared scheduler when a Redis frontier is set.
 from __future__ import annotations
 
 from newsarchive import __version__
+from newsarchive.archive.decoding import FEED_LIMIT, PAGE_LIMIT
 
 BOT_NAME = "newsarchive"
 SPIDER_MODULES = ["newsarchive.spiders"]
@@ -65,6 +66,30 @@ NEWSARCHIVE_MAX_RETRY_AFTER = 120
 #: base of the exponential retry backoff, in seconds
 NEWSARCHIVE_RETRY_BACKOFF = 1.0
 
+# --- limits: what a hostile site can make a crawl hold (README, "Reliability") ----------
+# Hitting one is a failure in the run report with the limit's name in its reason, counted under `limits_hit`;
+# the crawl goes on with everything else. The response that hit it stays captured in WARC as received.
+#: decoded size (bytes) of an article page, HTML list page or robots.txt: the parser needs ~160x a page in memory
+NEWSARCHIVE_MAX_PAGE_SIZE = PAGE_LIMIT
+#: decoded size (bytes) of an RSS feed, sitemap or JSON list page
+NEWSARCHIVE_MAX_FEED_SIZE = FEED_LIMIT
+#: pages followed per list (a section's list for one print day: the first page and those it paginates to)
+NEWSARCHIVE_MAX_LIST_PAGES = 50
+#: article links followed per list page, feed, sitemap or JSON list page
+NEWSARCHIVE_MAX_ARTICLES_PER_LIST_PAGE = 1000
+#: response headers per response (Twisted's client parser has no limit of its own)
+NEWSARCHIVE_MAX_HEADER_COUNT = 500
+#: bytes of a response's status line and headers
+NEWSARCHIVE_MAX_HEADER_BYTES = 256 * 1024
+
+# --- a site that is not there (README, "Reliability") -----------------------------------
+#: before the crawl: seconds each of the name lookup and the TCP connection to the site may take
+NEWSARCHIVE_PROBE_TIMEOUT = 8.0
+#: until the site has answered once, a request gives up after this many seconds and is not retried
+NEWSARCHIVE_FIRST_RESPONSE_TIMEOUT = 8.0
+#: ... and after this many such failures, with not one response, the crawl ends as SITE_UNREACHABLE (13)
+NEWSARCHIVE_UNREACHABLE_AFTER = 2
+
 # --- politeness ------------------------------------------------------------------
 #: the add-on appends "; contact: <NEWSARCHIVE_CONTACT>" inside the parentheses (newsarchive.crawl.addon.user_agent)
 USER_AGENT = f"newsarchive/{__version__} (archival crawler)"
@@ -102,11 +127,21 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
     "newsarchive.crawl.middleware.BackoffRetryMiddleware": 545,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    # decoding with a limit (Scrapy's has none while DOWNLOAD_MAXSIZE is 0)
+    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+    "newsarchive.crawl.decompression.BoundedDecompressionMiddleware": 585,
+}
+# Scrapy's HTTP/1.1 handler, with limits on response headers
+DOWNLOAD_HANDLERS = {
+    "http": "newsarchive.crawl.headers.HeaderLimitedDownloadHandler",
+    "https": "newsarchive.crawl.headers.HeaderLimitedDownloadHandler",
 }
 SPIDER_MIDDLEWARES = {
     "scrapy.spidermiddlewares.urllength.UrlLengthMiddleware": None,
     "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
     "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": None,
+    # closest to the spider: any error while reading a list is that list's failure, never a silent drop
+    "newsarchive.crawl.listfailures.ListFailureMiddleware": 1000,
 }
 EXTENSIONS = {
     # an HTTP control port on every crawl is not something an unattended archive should open
@@ -126,5 +161,7 @@ REQUEST_FINGERPRINTER_CLASS = "newsarchive.crawl.fingerprint.ArticleFingerprinte
 CONCURRENT_ITEMS = 8
 
 LOG_LEVEL = "INFO"
+# one line per dropped or failed item (id, URL, reason), never the item: it carries the page
+LOG_FORMATTER = "newsarchive.crawl.logformat.OneLineLogFormatter"
 LOGSTATS_INTERVAL = 0
 FEED_EXPORT_ENCODING = "utf-8"

@@ -26,6 +26,9 @@ from newsarchive.store.base import Store
 log = logging.getLogger(__name__)
 
 OPEN_SUFFIX = ".open"
+#: compressed bytes warcio inflates at a time while finding record ends: deflate can grow a block 1,000-fold, so
+#: a small block bounds the scan's memory (4 KiB -> a few MB) on captures of highly repetitive pages
+SCAN_BLOCK = 4096
 PREFIX = "TT"
 CHUNK = 1 << 20
 
@@ -57,7 +60,7 @@ def whole_records_end(path: Path) -> int:
     record off the file."""
     end = 0
     with open(path, "rb") as fh:
-        it = ArchiveIterator(fh, check_digests=False)
+        it = ArchiveIterator(fh, check_digests=False, block_size=SCAN_BLOCK)
         try:
             for record in it:
                 while record.raw_stream.read(CHUNK):

@@ -17,6 +17,8 @@ from newsarchive.errors import InvalidArgument
 
 SITE = "https://www.taipeitimes.com"
 SITE_HOST = "www.taipeitimes.com"
+#: where the site serves its photos (`/images/YYYY/MM/DD/...jpg`): the site too, on another host
+PHOTO_HOST = "img.taipeitimes.com"
 
 #: slug -> display name, as the site's menu has them
 SECTIONS: dict[str, str] = {

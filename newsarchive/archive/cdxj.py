@@ -1,0 +1,260 @@
+"""CDXJ, the index pywb and ReplayWeb.page read: one capture a line, `<urlkey> <timestamp> <json>`.
+
+The crawl writes one CDXJ file beside each WARC (cdxj-indexer, sorted). Replay
+and WACZ packages need one index over many WARCs, and the only rule that
+matters is the order: readers binary-search the file, so a line out of byte
+order is silently never found (the research saw a 404 for a capture that was
+there). Everything here therefore produces lines in byte order and nothing
+else: Python compares `str` by code point, which for UTF-8 is byte order.
+
+Indexes outgrow memory (a million captures is ~350 MB of lines), so sorting is
+external: runs of `chunk` lines sorted in memory and spilled to temporary
+files, then merged as streams. A sorted file is searched in place (mmap and
+bisection over line starts), the way pywb does it, without loading it.
+"""
+
+from __future__ import annotations
+
+import heapq
+import json
+import mmap
+import os
+import tempfile
+from collections.abc import Iterable, Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import surt
+
+#: lines sorted in memory before a run is spilled to disk (~40 MB of typical lines)
+SORT_CHUNK = 100_000
+#: files merged at once; more runs are merged in rounds (file descriptors are limited)
+MERGE_FAN_IN = 256
+
+
+def url_key(url: str) -> str:
+    """The SURT key cdxj-indexer and pywb give a URL (`com,taipeitimes)/news/...`)."""
+    try:
+        return str(surt.surt(url))
+    except Exception:  # noqa: BLE001 - surt raises whatever its URL parser raises; cdxj-indexer falls back alike
+        return url
+
+
+def timestamp14(iso_date: str) -> str:
+    """`2024-10-16T03:20:05.123456Z` -> `20241016032005`: the 14 digits an index and a replay URL use."""
+    digits = "".join(ch for ch in iso_date if ch.isdigit())
+    return digits[:14].ljust(14, "0")
+
+
+@dataclass(frozen=True)
+class CdxLine:
+    """One index line. `fields` is the JSON part as cdxj-indexer writes it (numbers as strings)."""
+
+    urlkey: str
+    timestamp: str
+    fields: dict[str, Any]
+
+    @classmethod
+    def parse(cls, text: str) -> CdxLine | None:
+        """A line, or None for what is not one (blank, a `!meta` header, garbage)."""
+        parts = text.rstrip("\n").split(" ", 2)
+        if len(parts) != 3 or text.startswith("!"):
+            return None
+        try:
+            fields = json.loads(parts[2])
+        except ValueError:
+            return None
+        return cls(parts[0], parts[1], fields) if isinstance(fields, dict) else None
+
+    @property
+    def text(self) -> str:
+        """The line as written (with its newline): `json.dumps` defaults, like cdxj-indexer."""
+        return f"{self.urlkey} {self.timestamp} {json.dumps(self.fields)}\n"
+
+    @property
+    def url(self) -> str:
+        return str(self.fields.get("url", ""))
+
+    @property
+    def filename(self) -> str:
+        return str(self.fields.get("filename", ""))
+
+    @property
+    def offset(self) -> int:
+        return int(self.fields.get("offset", 0))
+
+    @property
+    def length(self) -> int:
+        return int(self.fields.get("length", 0))
+
+    @property
+    def digest(self) -> str | None:
+        value = self.fields.get("digest")
+        return str(value) if value else None
+
+    @property
+    def is_revisit(self) -> bool:
+        return self.fields.get("mime") == "warc/revisit"
+
+    def moved(self, filename: str, offset: int | None = None) -> CdxLine:
+        """The same capture, found in another file (and at another offset, when copied)."""
+        fields = {**self.fields, "filename": filename}
+        if offset is not None:
+            fields["offset"] = str(offset)
+        return CdxLine(self.urlkey, self.timestamp, fields)
+
+
+def read_lines(path: Path) -> Iterator[CdxLine]:
+    with open(path, encoding="utf-8") as fh:
+        for text in fh:
+            line = CdxLine.parse(text)
+            if line is not None:
+                yield line
+
+
+def _spill(lines: list[str], workdir: Path) -> Path:
+    lines.sort()
+    fd, name = tempfile.mkstemp(prefix="cdxj-run-", suffix=".tmp", dir=workdir)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.writelines(lines)
+    return Path(name)
+
+
+def _file_lines(path: Path) -> Iterator[str]:
+    with open(path, encoding="utf-8") as fh:
+        yield from fh
+
+
+def merge(*sources: Iterable[str]) -> Iterator[str]:
+    """Sorted streams of lines -> one sorted stream, each distinct line once."""
+    previous = None
+    for line in heapq.merge(*sources):
+        if line != previous:
+            yield line
+        previous = line
+
+
+def sort_lines(lines: Iterable[str], workdir: Path, chunk: int = SORT_CHUNK) -> Iterator[str]:
+    """Lines (each ending in a newline) in byte order, each distinct line once; memory is `chunk` lines.
+
+    Runs spilled to `workdir` are deleted when the stream is exhausted or closed."""
+    buffer: list[str] = []
+    runs: list[Path] = []
+    try:
+        for line in lines:
+            buffer.append(line)
+            if len(buffer) >= chunk:
+                runs.append(_spill(buffer, workdir))
+                buffer = []
+        if not runs:
+            buffer.sort()
+            yield from merge(buffer)
+            return
+        if buffer:
+            runs.append(_spill(buffer, workdir))
+        buffer = []
+        while len(runs) > MERGE_FAN_IN:  # merge in rounds: never more open files than the fan-in
+            batch, runs = runs[:MERGE_FAN_IN], runs[MERGE_FAN_IN:]
+            runs.append(_merge_to_file(batch, workdir))
+        with ExitStack() as stack:
+            streams = [stack.enter_context(open(run, encoding="utf-8")) for run in runs]
+            yield from merge(*streams)
+    finally:
+        for run in runs:
+            run.unlink(missing_ok=True)
+
+
+def _merge_to_file(runs: list[Path], workdir: Path) -> Path:
+    fd, name = tempfile.mkstemp(prefix="cdxj-run-", suffix=".tmp", dir=workdir)
+    with os.fdopen(fd, "w", encoding="utf-8") as out, ExitStack() as stack:
+        streams = [stack.enter_context(open(run, encoding="utf-8")) for run in runs]
+        out.writelines(merge(*streams))
+    for run in runs:
+        run.unlink()
+    return Path(name)
+
+
+def write_atomic(path: Path, lines: Iterable[str]) -> int:
+    """Write lines to `path` through a temporary file and a rename; returns how many.
+
+    pywb opens its index file again for every query, so a reader sees the old
+    file or the new one, never half of one, and picks the new one up at once."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    count = 0
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            for line in lines:
+                fh.write(line)
+                count += 1
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(name, path)
+    except BaseException:
+        Path(name).unlink(missing_ok=True)
+        raise
+    return count
+
+
+class SortedCdxj:
+    """Lookups in a sorted CDXJ file on disk, by binary search over its lines (it is never loaded)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self._fh = open(self.path, "rb")
+        size = os.fstat(self._fh.fileno()).st_size
+        # the map holds the file as it was opened: a concurrent atomic replace does not disturb a reader
+        self._map: mmap.mmap | None = mmap.mmap(self._fh.fileno(), 0, access=mmap.ACCESS_READ) if size else None
+
+    def close(self) -> None:
+        if self._map is not None:
+            self._map.close()
+        self._fh.close()
+
+    def __enter__(self) -> SortedCdxj:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _first_at_or_after(self, key: bytes) -> int:
+        """Offset of the first line >= key (lines compared as bytes)."""
+        mm = self._map
+        assert mm is not None
+        lo, hi = 0, len(mm)
+        while lo < hi:  # lo and hi are line starts: lines before lo are < key, lines from hi on are >= key
+            mid = (lo + hi) // 2
+            start = mm.rfind(b"\n", lo, mid) + 1 if mid > lo else lo
+            start = max(start, lo)
+            end = mm.find(b"\n", start)
+            end = len(mm) if end < 0 else end
+            if mm[start:end] < key:
+                lo = end + 1
+            else:
+                hi = start
+        return lo
+
+    def lookup(self, urlkey: str) -> list[CdxLine]:
+        """Every line of a URL key, in timestamp order."""
+        if self._map is None:
+            return []
+        mm = self._map
+        key = urlkey.encode("utf-8") + b" "
+        pos = self._first_at_or_after(key)
+        found: list[CdxLine] = []
+        while pos < len(mm):
+            end = mm.find(b"\n", pos)
+            end = len(mm) if end < 0 else end
+            raw = mm[pos:end]
+            if not raw.startswith(key):
+                break
+            line = CdxLine.parse(raw.decode("utf-8", "replace"))
+            if line is not None:
+                found.append(line)
+            pos = end + 1
+        return found
+
+    def lookup_url(self, url: str) -> list[CdxLine]:
+        return self.lookup(url_key(url))

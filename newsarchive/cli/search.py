@@ -157,14 +157,22 @@ def _chain(first: Any, rest: Any) -> Any:
 @click.argument("article_id", metavar="ID")
 @store_option
 def show(article_id: str, store: str | None) -> Exit:
-    """One article as text, and where its capture lies in the WARC files."""
+    """One article as text, where its capture lies in the WARC files, and where it replays.
+
+    The replay URL points at the `newsarchive replay` running for the store,
+    else at $NEWSARCHIVE_REPLAY_URL, else at http://127.0.0.1:8080.
+    """
+    from newsarchive.archive.replay import replay_url
+    from newsarchive.replay.server import replay_base
+
     with _archive(store) as archive:
         record = archive.get(article_id)
-    click.echo(render(record))
+        replay = replay_url(record, replay_base(archive.store))
+    click.echo(render(record, replay))
     return Exit.OK
 
 
-def render(record: dict[str, Any]) -> str:
+def render(record: dict[str, Any], replay: str | None = None) -> str:
     lines = [record.get("headline") or "(no headline)"]
     deck = " ".join(x for x in (record.get("kicker") and f"{record['kicker']}:", record.get("deck")) if x)
     if deck:
@@ -187,6 +195,8 @@ def render(record: dict[str, Any]) -> str:
                   f"  record id   {capture.get('record_id')}",
                   f"  payload     {capture.get('payload_digest')}",
                   f"  fetched     {record.get('fetched_at')} from {record.get('fetched_url')}"]
+        if replay:
+            lines.append(f"  replay      {replay}")
     else:
         lines += ["", "Capture: none recorded (this record was not made by a crawl)"]
     return "\n".join(lines).rstrip()

@@ -122,11 +122,6 @@ def _spill(lines: list[str], workdir: Path) -> Path:
     return Path(name)
 
 
-def _file_lines(path: Path) -> Iterator[str]:
-    with open(path, encoding="utf-8") as fh:
-        yield from fh
-
-
 def merge(*sources: Iterable[str]) -> Iterator[str]:
     """Sorted streams of lines -> one sorted stream, each distinct line once."""
     previous = None
@@ -136,34 +131,58 @@ def merge(*sources: Iterable[str]) -> Iterator[str]:
         previous = line
 
 
-def sort_lines(lines: Iterable[str], workdir: Path, chunk: int = SORT_CHUNK) -> Iterator[str]:
-    """Lines (each ending in a newline) in byte order, each distinct line once; memory is `chunk` lines.
+class LineSorter:
+    """Lines in, the same lines out in byte order, each distinct line once; memory is `chunk` lines.
 
-    Runs spilled to `workdir` are deleted when the stream is exhausted or closed."""
-    buffer: list[str] = []
-    runs: list[Path] = []
+    Lines are pushed one by one (`add`); full chunks are sorted and spilled to
+    `workdir` as runs, and `sorted()` merges the runs as streams. The runs are
+    deleted when that stream is exhausted or closed, or by `close()`."""
+
+    def __init__(self, workdir: Path, chunk: int = SORT_CHUNK) -> None:
+        self.workdir, self.chunk = Path(workdir), chunk
+        self._buffer: list[str] = []
+        self._runs: list[Path] = []
+
+    def add(self, line: str) -> None:
+        self._buffer.append(line)
+        if len(self._buffer) >= self.chunk:
+            self._runs.append(_spill(self._buffer, self.workdir))
+            self._buffer = []
+
+    def sorted(self) -> Iterator[str]:
+        try:
+            if not self._runs:
+                self._buffer.sort()
+                yield from merge(self._buffer)
+                return
+            if self._buffer:
+                self._runs.append(_spill(self._buffer, self.workdir))
+            self._buffer = []
+            while len(self._runs) > MERGE_FAN_IN:  # merge in rounds: never more open files than the fan-in
+                batch, self._runs = self._runs[:MERGE_FAN_IN], self._runs[MERGE_FAN_IN:]
+                self._runs.append(_merge_to_file(batch, self.workdir))
+            with ExitStack() as stack:
+                streams = [stack.enter_context(open(run, encoding="utf-8")) for run in self._runs]
+                yield from merge(*streams)
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        for run in self._runs:
+            run.unlink(missing_ok=True)
+        self._runs, self._buffer = [], []
+
+
+def sort_lines(lines: Iterable[str], workdir: Path, chunk: int = SORT_CHUNK) -> Iterator[str]:
+    """`lines` (each ending in a newline) in byte order, each distinct line once, through a LineSorter."""
+    sorter = LineSorter(workdir, chunk)
     try:
         for line in lines:
-            buffer.append(line)
-            if len(buffer) >= chunk:
-                runs.append(_spill(buffer, workdir))
-                buffer = []
-        if not runs:
-            buffer.sort()
-            yield from merge(buffer)
-            return
-        if buffer:
-            runs.append(_spill(buffer, workdir))
-        buffer = []
-        while len(runs) > MERGE_FAN_IN:  # merge in rounds: never more open files than the fan-in
-            batch, runs = runs[:MERGE_FAN_IN], runs[MERGE_FAN_IN:]
-            runs.append(_merge_to_file(batch, workdir))
-        with ExitStack() as stack:
-            streams = [stack.enter_context(open(run, encoding="utf-8")) for run in runs]
-            yield from merge(*streams)
-    finally:
-        for run in runs:
-            run.unlink(missing_ok=True)
+            sorter.add(line)
+    except BaseException:
+        sorter.close()
+        raise
+    yield from sorter.sorted()
 
 
 def _merge_to_file(runs: list[Path], workdir: Path) -> Path:

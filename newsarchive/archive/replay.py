@@ -36,9 +36,9 @@ DEFAULT_REPLAY_URL = f"http://127.0.0.1:{DEFAULT_PORT}"
 SITE_DOMAIN = "taipeitimes.com"
 
 
-def capture_url(base: str, url: str, timestamp: str, *, original: bool = False) -> str:
+def capture_url(base: str, url: str, timestamp: str, *, original: bool = False, collection: str = COLLECTION) -> str:
     """`<base>/<collection>/<timestamp>[id_]/<url>`: pywb shows the capture closest to the timestamp."""
-    return f"{base.rstrip('/')}/{COLLECTION}/{timestamp}{'id_' if original else ''}/{url}"
+    return f"{base.rstrip('/')}/{collection}/{timestamp}{'id_' if original else ''}/{url}"
 
 
 def replay_url(record: dict[str, Any], base: str | None = None, *, original: bool = False) -> str | None:

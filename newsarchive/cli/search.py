@@ -122,17 +122,23 @@ def _highlighted(snippet: str, ranges: list[tuple[int, int]], terminal: bool) ->
 
 # -- export -----------------------------------------------------------------------
 @click.command(epilog=help_text())
-@click.option("--format", "fmt", type=click.Choice(["parquet", "csv", "jsonl"]), required=True)
+@click.option("--format", "fmt", type=click.Choice(["parquet", "csv", "jsonl", "wacz"]), required=True)
 @click.option("--output", "-o", required=True, metavar="PATH", help="The file to write ('-': standard output, "
                                                                      "CSV and JSON Lines only).")
 @store_option
 @_filter_options
-def export(fmt: str, output: str, store: str | None, **filters: Any) -> Exit:
+@click.option("--with-text", is_flag=True, help="WACZ: the body as each page's text (full-text search in "
+                                                "ReplayWeb.page).")
+def export(fmt: str, output: str, store: str | None, with_text: bool, **filters: Any) -> Exit:
     """Export records (all, or those the filters select) for pandas, DuckDB, Spark...
+    or as a web archive package (WACZ) to hand over.
 
     Parquet has typed columns (the README's "Export" lists them); CSV joins body
-    paragraphs with a blank line; JSON Lines has the whole records.
+    paragraphs with a blank line; JSON Lines has the whole records. WACZ holds
+    the articles' captures with the stylesheets, scripts, images and photos
+    their pages use, copied byte for byte from the store's WARC files.
     """
+    from newsarchive.cli.progressbar import TerminalProgress
     from newsarchive.errors import NoRecords
     from newsarchive.search.export import export as write
 
@@ -141,7 +147,11 @@ def export(fmt: str, output: str, store: str | None, **filters: Any) -> Exit:
         first = next(records, None)
         if first is None and not archive.has_records():
             raise NoRecords(f"store {archive.store.uri} has no records")
-        count = write(_chain(first, records), fmt, output)
+        chosen = ", ".join(f"{name} {value}" for name, value in _filters(filters).items() if value) or "all articles"
+        with TerminalProgress() as progress:
+            count = write(_chain(first, records), fmt, output, store=archive.store, with_text=with_text,
+                          description=f"Taipei Times articles archived by newsarchive ({chosen}), as captured",
+                          progress=progress, say=lambda line: click.echo(line, err=True))
     click.echo(f"exported {count} records to {output}", err=True)
     return Exit.OK
 

@@ -19,6 +19,7 @@ import signal
 import subprocess
 import sys
 import threading
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -35,6 +36,7 @@ from newsarchive.store import LocalStore
 from tests.captures import Page, write_captures
 from tests.crawled import crawled_archive, small_site
 from tests.plugins.cli import REPO
+from tests.plugins.process import ServerProcess, free_port
 
 STYLESHEET = "https://www.taipeitimes.com/assets/css/style.css?v=20241016"  # as the article page links it
 BACKGROUND = "https://www.taipeitimes.com/assets/images/bg-header.png"  # named by the stylesheet
@@ -152,3 +154,25 @@ def running_replay(*args: str, env: dict[str, str] | None = None) -> Iterator[tu
         yield replay, replay.wait_url()
     finally:
         replay.stop()
+
+
+class Wayback(ServerProcess):
+    """pywb's own `wayback` over a folder of collections (what `wb-manager` makes), as another archive runs it."""
+
+    name = "wayback"
+
+    def __init__(self, env: ReplayEnv, root: Path) -> None:
+        self.env, self.root, self.port = env, root, free_port()
+        self.log = root / "wayback.log"
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, timeout: float = 90.0) -> None:
+        self.spawn([str(self.env.bin("wayback")), "-p", str(self.port), "-b", "127.0.0.1"], cwd=self.root, log=self.log)
+        self.wait_ready(lambda: urllib.request.urlopen(self.base_url + "/", timeout=5).read(), timeout, log=self.log)
+
+
+def wb_manager(env: ReplayEnv, root: Path, *args: str) -> None:
+    subprocess.run([str(env.bin("wb-manager")), *args], cwd=root, check=True, capture_output=True, timeout=300)

@@ -52,7 +52,7 @@ def _srcset(value: str) -> list[str]:
 def css_urls(css: str, css_url: str) -> list[str]:
     """`url(...)` and `@import` targets of a stylesheet (or a style attribute), resolved against `css_url`."""
     found = []
-    for match in (*CSS_URL.finditer(css), *CSS_IMPORT.finditer(css)):
+    for match in sorted((*CSS_URL.finditer(css), *CSS_IMPORT.finditer(css)), key=lambda m: m.start()):
         url = _clean(css_url, next(group for group in match.groups() if group is not None))
         if url:
             found.append(url)

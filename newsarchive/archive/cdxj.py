@@ -56,6 +56,9 @@ class CdxLine:
     timestamp: str
     fields: dict[str, Any]
 
+    def __hash__(self) -> int:  # a capture is where it lies (fields is a dict, which does not hash)
+        return hash((self.urlkey, self.timestamp, self.filename, self.offset))
+
     @classmethod
     def parse(cls, text: str) -> CdxLine | None:
         """A line, or None for what is not one (blank, a `!meta` header, garbage)."""

@@ -83,14 +83,14 @@ class CaptureFinder:
 
     def __init__(self, store: Store, index: SortedCdxj) -> None:
         self.store, self.index = store, index
-        self._lookup = functools.lru_cache(maxsize=LOOKUP_CACHE)(self._lines)
+        # every article of a package asks for the site's few dozen requisites: the lookups repeat
+        self.lines = functools.lru_cache(maxsize=LOOKUP_CACHE)(self._lines)
+        self.original_of = functools.lru_cache(maxsize=LOOKUP_CACHE)(self._original_of)
 
-    def _lines(self, urlkey: str) -> tuple[CdxLine, ...]:
-        # alias lines stand for captures listed under their own URL too; the package makes its own aliases
-        return tuple(line for line in self.index.lookup(urlkey) if "alias_of" not in line.fields)
-
-    def lines(self, url: str) -> tuple[CdxLine, ...]:
-        return self._lookup(url_key(url))
+    def _lines(self, url: str) -> tuple[CdxLine, ...]:
+        """Every capture of a URL; alias lines stand for captures listed under their own URL too, so they are
+        left out (the package makes its own)."""
+        return tuple(line for line in self.index.lookup(url_key(url)) if "alias_of" not in line.fields)
 
     def at(self, url: str, warc: str, offset: int) -> CdxLine | None:
         """The index line of the capture a pointer names."""
@@ -105,11 +105,12 @@ class CaptureFinder:
         return min(candidates, key=lambda line: (str(line.fields.get("status", "200"))[:1] not in "23",
                                                  abs(int(line.timestamp) - when)))
 
-    def original_of(self, revisit: Copied) -> CdxLine | None:
+    def _original_of(self, revisit: CdxLine) -> CdxLine | None:
         """The capture a revisit repeats: by its WARC-Refers-To-Target-URI and -Date, with the same payload."""
-        target = revisit.headers.get("warc-refers-to-target-uri") or revisit.line.url
-        when = timestamp14(revisit.headers.get("warc-refers-to-date", ""))
-        digest = revisit.line.digest
+        headers = self.read(revisit).headers
+        target = headers.get("warc-refers-to-target-uri") or revisit.url
+        when = timestamp14(headers.get("warc-refers-to-date", ""))
+        digest = revisit.digest
         matches = [line for line in self.lines(target) if not line.is_revisit and (digest is None or line.digest == digest)]
         exact = [line for line in matches if line.timestamp == when]
         return next(iter(exact or matches), None)

@@ -187,8 +187,7 @@ class WaczBuilder:
             self.result.requisites += 1
         content = line
         if line.is_revisit:
-            revisit = copied or self.finder.read(line)
-            original = self.finder.original_of(revisit)
+            original = self.finder.original_of(line)
             if original is None:
                 return
             if self._copy(original) is not None:

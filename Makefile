@@ -49,10 +49,12 @@ demo: $(VENV)/.test
 	$(PY) -m tests.site.demo --store $(STORE)
 
 ## bench: every benchmark under bench/, each against its baseline
-bench: $(VENV)/.test
+bench: $(VENV)/.test replay-venv
 	$(PY) bench/parse.py
 	$(PY) bench/crawl.py
 	$(PY) bench/query.py
+	$(PY) bench/wacz.py
+	$(PY) bench/replay.py
 
 clean:
 	rm -rf $(VENV) $(REPLAY_VENV) build *.egg-info

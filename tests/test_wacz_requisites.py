@@ -16,7 +16,8 @@ def test_a_page_with_a_base_href_names_the_sites_urls() -> None:
     <style>@import "assets/css/print.css"; .x{background:url( 'assets/images/x.png' )}</style></head>
     <body style="background-image:url(/assets/images/body.jpg)">
     <img src="https://img.taipeitimes.com/images/2024/10/16/P01.jpg" srcset="assets/images/s.png 1x, assets/images/t.png 2x">
-    <img data-src="assets/images/lazy.png" src="data:image/gif;base64,R0lGOD"><picture><source srcset="assets/images/p.webp"></picture>
+    <img data-src="assets/images/lazy.png" src="data:image/gif;base64,R0lGOD">
+    <picture><source srcset="assets/images/p.webp"></picture>
     <video poster="assets/images/poster.jpg"></video><input type="image" src="assets/images/go.png">
     <a href="News/front">not fetched</a><iframe src="https://www.facebook.com/plugins/like.php"></iframe>
     </body></html>"""

@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from newsarchive.archive import cdxj
@@ -92,7 +92,14 @@ def _lines(keys: list[str]) -> list[str]:
     return [f'{key} 2024101600000{n % 10} {{"n": "{n}"}}\n' for n, key in enumerate(keys)]
 
 
-def test_lookup_finds_every_line_of_a_key_and_no_other(tmp_path: Path) -> None:
+@pytest.fixture(params=[16, 64, SortedCdxj.BLOCK])
+def block(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> int:
+    """Small blocks make even a small index many blocks, so the binary search itself is tested."""
+    monkeypatch.setattr(SortedCdxj, "BLOCK", request.param)
+    return int(request.param)
+
+
+def test_lookup_finds_every_line_of_a_key_and_no_other(tmp_path: Path, block: int) -> None:
     keys = ["com,a)/x", "com,a)/x", "com,a)/x/y", "com,a)/x?q", "com,a)/w", "com,a)/xz", "com,a,b)/x", "com,a)/x"]
     path = tmp_path / "i.cdxj"
     write_atomic(path, sort_lines(_lines(keys), tmp_path))
@@ -110,10 +117,11 @@ def test_lookup_in_an_empty_index(tmp_path: Path) -> None:
         assert index.lookup("com,a)/x") == []
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])  # `block` is fixed
 @given(st.lists(st.text(alphabet="ab,)/?x:1", min_size=1, max_size=6), min_size=0, max_size=60),
        st.text(alphabet="ab,)/?x:1", min_size=1, max_size=6))
-def test_lookup_equals_a_linear_scan(tmp_path_factory: pytest.TempPathFactory, keys: list[str], probe: str) -> None:
+def test_lookup_equals_a_linear_scan(tmp_path_factory: pytest.TempPathFactory, block: int, keys: list[str],
+                                    probe: str) -> None:
     work = tmp_path_factory.mktemp("lookup")
     path = work / "i.cdxj"
     lines = list(sort_lines(_lines(keys), work, chunk=7))

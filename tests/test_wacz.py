@@ -18,13 +18,22 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from bs4 import BeautifulSoup
 
-from newsarchive.archive.cdxj import CdxLine, timestamp14, url_key
-from newsarchive.archive.replay import as_fetched, capture_url
+from newsarchive.archive.cdxj import timestamp14
+from newsarchive.archive.replay import capture_url
+from newsarchive.archive.warc import payload_digest as sha1_b32
 from newsarchive.archive.warcread import read_record
 from newsarchive.exitcodes import Exit
 from newsarchive.replay.env import ReplayEnv
 from tests.plugins.cli import assert_one_line_error, run_cli
-from tests.plugins.replay import BACKGROUND, STYLESHEET, Planted, Wayback, captured_payload, wb_manager
+from tests.plugins.replay import (
+    BACKGROUND,
+    STYLESHEET,
+    Planted,
+    Wayback,
+    captured_payload,
+    closest_payloads,
+    wb_manager,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -95,18 +104,6 @@ def test_pywb_replays_every_article_byte_for_byte(replayed: str, planted: Plante
         assert body == captured_payload(planted.store, record["capture"]), record["id"]
 
 
-def _store_captures(planted: Planted) -> dict[str, list[CdxLine]]:
-    """Every capture the store holds, by URL key, read from the per-WARC indexes themselves."""
-    found: dict[str, list[CdxLine]] = {}
-    for path in (planted.root / "warc").rglob("*.cdxj"):
-        warc = path.relative_to(planted.root).as_posix()[: -len(".cdxj")] + ".warc.gz"
-        for text in path.read_text().splitlines():
-            line = CdxLine.parse(text)
-            if line is not None:
-                found.setdefault(line.urlkey, []).append(line.moved(warc))
-    return found
-
-
 def _uses(planted: Planted) -> list[str]:
     """What the article's page names (stylesheets, icons, scripts, images) on the site, and its photos."""
     article = planted.article
@@ -125,19 +122,16 @@ def test_every_capture_the_page_uses_is_in_the_package_and_replays(replayed: str
                                                                    package: Path) -> None:
     article = planted.article
     when = timestamp14(article["fetched_at"])
-    store = _store_captures(planted)
     with zipfile.ZipFile(package) as zf:
         index = gzip.decompress(zf.read("indexes/index.cdx.gz")).decode()
     checked = []
     for url in _uses(planted) + [BACKGROUND]:  # and the image the stylesheet names
-        captures = [line for u in as_fetched(url, article["fetched_url"]) for line in store.get(url_key(u), [])]
-        if not captures:
+        expected = closest_payloads(planted, url)
+        if not expected:
             continue  # the store has none of it: nothing to package
-        closest = min(captures, key=lambda line: abs(int(line.timestamp) - int(when)))
-        assert f'"digest": "{closest.digest}"' in index and url_key(closest.url) in index, url
+        assert any(f'"digest": "{sha1_b32(payload)}"' in index for payload in expected), url
         status, body = get(capture_url(replayed, url, when, original=True, collection="handover"))
-        expected = read_record(planted.store, closest.filename, closest.offset, closest.length).payload
-        assert (status, body) == (200, expected), url
+        assert status == 200 and body in expected, url
         checked.append(url)
     # today's crawl captures no requisites; the planted stylesheet, photo and background are always there
     assert {STYLESHEET, BACKGROUND, article["images"][0]["url"]} <= set(checked)

@@ -236,3 +236,13 @@ def test_warc_files_rotate(store: LocalStore, tmp_path: Path) -> None:
     assert result.warc_files == len(warcs) > 5
     for line in map(CdxLine.parse, index_lines(files)):
         assert line is not None and f"archive/{line.filename}" in files
+
+
+def test_a_photo_with_its_own_capture_pointer_brings_that_capture(store: LocalStore, tmp_path: Path) -> None:
+    """Records will carry `images[].capture`: that capture goes in, even when another is closer in time."""
+    made = build_store(store)
+    record = record_for(made["article"])
+    record["images"][0]["capture"] = made["old_photo"].as_dict()
+    write_wacz([record], store, tmp_path / "out.wacz")
+    ids = {record_id for *_, record_id, _ in warc_records(unpack(tmp_path / "out.wacz"))}
+    assert {made["old_photo"].record_id, made["photo"].record_id} <= ids and made["later_photo"].record_id not in ids

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import heapq
 import json
-import mmap
 import os
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -221,18 +220,18 @@ def write_atomic(path: Path, lines: Iterable[str]) -> int:
 
 
 class SortedCdxj:
-    """Lookups in a sorted CDXJ file on disk, by binary search over its lines (it is never loaded)."""
+    """Lookups in a sorted CDXJ file on disk, by binary search over fixed-size blocks, as pywb does it: the file
+    is never loaded (nor mapped: a long export would otherwise count every page it touched as its own memory)."""
+
+    BLOCK = 8192
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
+        # the handle keeps the file as it was opened: a concurrent atomic replace does not disturb a reader
         self._fh = open(self.path, "rb")
-        size = os.fstat(self._fh.fileno()).st_size
-        # the map holds the file as it was opened: a concurrent atomic replace does not disturb a reader
-        self._map: mmap.mmap | None = mmap.mmap(self._fh.fileno(), 0, access=mmap.ACCESS_READ) if size else None
+        self._size = os.fstat(self._fh.fileno()).st_size
 
     def close(self) -> None:
-        if self._map is not None:
-            self._map.close()
         self._fh.close()
 
     def __enter__(self) -> SortedCdxj:
@@ -241,41 +240,36 @@ class SortedCdxj:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _first_at_or_after(self, key: bytes) -> int:
-        """Offset of the first line >= key (lines compared as bytes)."""
-        mm = self._map
-        assert mm is not None
-        lo, hi = 0, len(mm)
-        while lo < hi:  # lo and hi are line starts: lines before lo are < key, lines from hi on are >= key
-            mid = (lo + hi) // 2
-            start = mm.rfind(b"\n", lo, mid) + 1 if mid > lo else lo
-            start = max(start, lo)
-            end = mm.find(b"\n", start)
-            end = len(mm) if end < 0 else end
-            if mm[start:end] < key:
-                lo = end + 1
-            else:
-                hi = start
-        return lo
+    def _line_after(self, block: int) -> bytes:
+        """The first whole line that starts in or after `block` (the line at 0 for block 0)."""
+        self._fh.seek(block * self.BLOCK)
+        if block:
+            self._fh.readline()  # the rest of a line that began before the block
+        return self._fh.readline()
 
     def lookup(self, urlkey: str) -> list[CdxLine]:
         """Every line of a URL key, in timestamp order."""
-        if self._map is None:
-            return []
-        mm = self._map
         key = urlkey.encode("utf-8") + b" "
-        pos = self._first_at_or_after(key)
+        lo, hi = 0, max(self._size - 1, 0) // self.BLOCK + 1  # the first line >= key starts after block lo
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            line = self._line_after(mid)
+            if line and line < key:
+                lo = mid
+            else:
+                hi = mid
+        self._fh.seek(lo * self.BLOCK)
+        if lo:
+            self._fh.readline()
         found: list[CdxLine] = []
-        while pos < len(mm):
-            end = mm.find(b"\n", pos)
-            end = len(mm) if end < 0 else end
-            raw = mm[pos:end]
+        for raw in self._fh:
+            if raw < key:
+                continue
             if not raw.startswith(key):
                 break
-            line = CdxLine.parse(raw.decode("utf-8", "replace"))
-            if line is not None:
-                found.append(line)
-            pos = end + 1
+            parsed = CdxLine.parse(raw.decode("utf-8", "replace"))
+            if parsed is not None:
+                found.append(parsed)
         return found
 
     def lookup_url(self, url: str) -> list[CdxLine]:

@@ -67,8 +67,13 @@ class ReplayEnv:
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
         """Two processes asking at once (a test run and a replay) make it once."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with open(self.path.parent / f".{self.path.name}.lock", "w") as fh:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fh = open(self.path.parent / f".{self.path.name}.lock", "w")
+        except OSError as exc:
+            raise ReplayFailed(f"cannot install the replay environment in {self.path} ({exc.strerror}); "
+                               f"set {VENV_ENV} to a folder you can write, or run `{MAKE_COMMAND}`") from None
+        with fh:
             fcntl.flock(fh, fcntl.LOCK_EX)
             yield
 
@@ -100,7 +105,7 @@ class ReplayEnv:
                 if fresh:
                     shutil.rmtree(self.path, ignore_errors=True)  # half an environment would look made next time
                 raise ReplayFailed(f"could not install the replay environment in {self.path} ({reason}); "
-                                   f"run `{MAKE_COMMAND}` to see why")
+                                   f"run `{MAKE_COMMAND}` (or `python -m newsarchive.replay.env`) to see why")
         (self.path / STAMP).write_text("\n".join(REQUIREMENTS) + "\n")
 
 

@@ -14,7 +14,8 @@ response or revisit brings:
   replayer needs the original in the same index).
 
 Which capture of a URL: the one closest in time to the article's, as pywb
-chooses when it replays the page. Each capture is copied once per package
+chooses when it replays the page; and a photo whose record entry carries its
+own `capture` pointer brings that very capture as well. Each capture is copied once per package
 however many articles use it (the site's stylesheets, say).
 """
 
@@ -27,6 +28,7 @@ from dataclasses import dataclass
 
 from newsarchive.archive.cdxj import CdxLine, SortedCdxj, timestamp14, url_key
 from newsarchive.archive.warcread import UnreadableRecord, decompress_member, parse_member
+from newsarchive.errors import StoreError
 from newsarchive.store.base import Store
 
 #: bytes read past a response for its request record (a request member is a few hundred bytes)
@@ -95,6 +97,16 @@ class CaptureFinder:
     def at(self, url: str, warc: str, offset: int) -> CdxLine | None:
         """The index line of the capture a pointer names."""
         return next((line for line in self.lines(url) if line.filename == warc and line.offset == offset), None)
+
+    def at_pointer(self, pointer: dict[str, object]) -> CdxLine | None:
+        """The index line of a capture pointer that names no URL (a photo's `capture`): its record says."""
+        try:
+            warc, offset, length = str(pointer["warc"]), int(str(pointer["offset"])), int(str(pointer["length"]))
+            head = warc_headers(self.store.get_range(warc, offset, min(length, HEAD_BYTES)))
+        except (KeyError, ValueError, StoreError):
+            return None
+        uri = head.get("warc-target-uri")
+        return self.at(uri, warc, offset) if uri else None
 
     def closest(self, urls: Iterable[str], timestamp: str) -> CdxLine | None:
         """Of every capture of any of `urls`, the closest in time to `timestamp` (a 200 before anything else)."""

@@ -178,8 +178,9 @@ class WaczBuilder:
         line = CdxLine("", "", {"filename": filename, "offset": str(offset), "length": str(length), "url": url})
         return tuple(css_urls(self.finder.read(line).body().decode("utf-8", "replace"), url))
 
-    def _requisite(self, url: str, timestamp: str, fetched_from: str, depth: int = 0) -> None:
-        line = self.finder.closest(as_fetched(url, fetched_from), timestamp)
+    def _requisite(self, url: str, timestamp: str, fetched_from: str, depth: int = 0, line: CdxLine | None = None) -> None:
+        """Put in the capture of `url` closest to `timestamp` (or `line`, when known), and what it needs."""
+        line = line or self.finder.closest(as_fetched(url, fetched_from), timestamp)
         if line is None:
             return  # the store holds no capture of it
         copied = self._copy(line)
@@ -213,9 +214,13 @@ class WaczBuilder:
         except UnreadableRecord:
             self.result.skipped.append(str(record.get("id")))
             return False
-        uses = page_requisites(page.body(), line.url)
-        photos = [str(image["url"]) for image in record.get("images") or () if isinstance(image, dict) and image.get("url")]
-        for url in dict.fromkeys([*uses, *photos]):
+        images = [image for image in record.get("images") or () if isinstance(image, dict)]
+        for image in images:  # a photo the crawl captured for this article: that very capture
+            pointer = image.get("capture")
+            if isinstance(pointer, dict) and (found := self.finder.at_pointer(pointer)) is not None:
+                self._requisite(found.url, line.timestamp, line.url, line=found)
+        photos = [str(image["url"]) for image in images if image.get("url")]
+        for url in dict.fromkeys([*page_requisites(page.body(), line.url), *photos]):
             self._requisite(url, line.timestamp, line.url)
         self._page(record, line)
         return True
@@ -256,9 +261,8 @@ class WaczBuilder:
 
     def close(self) -> None:
         """Release everything (after finish, or instead of it when giving up)."""
-        if not self.pages.closed:
-            self.pages.close()
-            self.package.abandon()
+        self.pages.close()
+        self.package.abandon()  # closes the ZIP if finish() did not get that far; nothing after it did
         self.lines.close()
         self.finder.index.close()
         shutil.rmtree(self.workdir, ignore_errors=True)

@@ -28,6 +28,7 @@ from typing import Any
 
 import pytest
 
+from newsarchive.archive.cdxj import CdxLine, timestamp14, url_key
 from newsarchive.archive.replay import as_fetched
 from newsarchive.archive.warcread import read_record
 from newsarchive.exitcodes import Exit
@@ -65,6 +66,32 @@ class Planted:
 def captured_payload(store: LocalStore, capture: dict[str, Any]) -> bytes:
     """The HTTP payload of a capture as stored (still content-encoded): what id_ replay must send."""
     return read_record(store, capture["warc"], capture["offset"], capture["length"]).payload
+
+
+def store_captures(root: Path) -> dict[str, list[CdxLine]]:
+    """Every capture a store holds, by URL key, read from the per-WARC indexes themselves."""
+    found: dict[str, list[CdxLine]] = {}
+    for path in (root / "warc").rglob("*.cdxj"):
+        warc = path.relative_to(root).as_posix()[: -len(".cdxj")] + ".warc.gz"
+        for text in path.read_text().splitlines():
+            line = CdxLine.parse(text)
+            if line is not None:
+                found.setdefault(line.urlkey, []).append(line.moved(warc))
+    return found
+
+
+def closest_payloads(planted: Planted, url: str) -> set[bytes]:
+    """The payloads of the store's captures of a URL the article's page names (as named, or on the mirror)
+    closest in time to the article's: what a replay at the article's time must send. Empty if there are none.
+    (More than one on a tie; the crawl may capture these URLs too, once it captures requisites.)"""
+    when = int(timestamp14(planted.article["fetched_at"]))
+    everything = store_captures(planted.root)
+    lines = [line for u in as_fetched(url, planted.article["fetched_url"]) for line in everything.get(url_key(u), [])]
+    if not lines:
+        return set()
+    best = min(abs(int(line.timestamp) - when) for line in lines)
+    return {read_record(planted.store, line.filename, line.offset, line.length).payload
+            for line in lines if abs(int(line.timestamp) - when) == best}
 
 
 def plant(root: Path, article: dict[str, Any]) -> Planted:

@@ -80,7 +80,7 @@ def test_with_aliases_adds_lines_only_for_mirror_captures() -> None:
 
 def test_where_a_url_a_page_names_may_have_been_captured() -> None:
     mirror = "http://127.0.0.1:9/News/front/archives/2024/10/16/2003825372"
-    assert as_fetched("https://img.taipeitimes.com/images/a.jpg?x=1", mirror) == [
-        "https://img.taipeitimes.com/images/a.jpg?x=1", "http://127.0.0.1:9/images/a.jpg?x=1"]
-    assert as_fetched("https://www.taipeitimes.com/a", "https://www.taipeitimes.com/News/x") == ["https://www.taipeitimes.com/a"]
-    assert as_fetched("https://ads.example.com/a.js", mirror) == ["https://ads.example.com/a.js"]
+    assert as_fetched("https://img.taipeitimes.com/images/a.jpg?x=1", mirror) == (
+        "https://img.taipeitimes.com/images/a.jpg?x=1", "http://127.0.0.1:9/images/a.jpg?x=1")
+    assert as_fetched("https://www.taipeitimes.com/a", "https://www.taipeitimes.com/News/x") == ("https://www.taipeitimes.com/a",)
+    assert as_fetched("https://ads.example.com/a.js", mirror) == ("https://ads.example.com/a.js",)

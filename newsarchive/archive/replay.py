@@ -20,6 +20,7 @@ mirror's. A mirror that serves the site under a path prefix is not recognised
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -84,11 +85,17 @@ def with_aliases(lines: Iterable[str]) -> Iterator[str]:
             yield alias.text
 
 
-def as_fetched(url: str, fetched_from: str) -> list[str]:
+def as_fetched(url: str, fetched_from: str) -> tuple[str, ...]:
     """Where a URL a page names may have been captured: as named, and on the host the page came from
     (a mirror serves the site's paths). Only the site's own URLs are mapped; others stay as they are."""
-    found = [url]
-    parts, origin = urlsplit(url), urlsplit(fetched_from)
-    if is_site_host(parts.hostname) and origin.netloc and not is_site_host(origin.hostname):
-        found.append(urlunsplit((origin.scheme, origin.netloc, parts.path or "/", parts.query, "")))
-    return found
+    origin = urlsplit(fetched_from)
+    return _as_fetched(url, origin.scheme, origin.netloc)
+
+
+@functools.lru_cache(maxsize=1 << 14)  # a package asks the same few dozen URLs of every page from one origin
+def _as_fetched(url: str, scheme: str, netloc: str) -> tuple[str, ...]:
+    parts = urlsplit(url)
+    host = urlsplit(f"//{netloc}").hostname
+    if is_site_host(parts.hostname) and netloc and not is_site_host(host):
+        return url, urlunsplit((scheme, netloc, parts.path or "/", parts.query, ""))
+    return (url,)

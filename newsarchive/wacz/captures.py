@@ -21,7 +21,10 @@ however many articles use it (the site's stylesheets, say).
 
 from __future__ import annotations
 
+import bisect
+import calendar
 import functools
+import time
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -62,6 +65,33 @@ def first_member(data: bytes) -> bytes | None:
     return data[: len(data) - len(inflater.unused_data)] if inflater.eof else None
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def epoch(timestamp: str) -> int:
+    """Seconds since 1970 of a 14-digit timestamp: times are compared by distance, which digits do not give."""
+    return calendar.timegm(time.strptime(timestamp14(timestamp), "%Y%m%d%H%M%S"))
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """Captures of one URL in time order, for the closest to a moment by bisection."""
+
+    times: tuple[int, ...]
+    lines: tuple[CdxLine, ...]
+
+    @classmethod
+    def of(cls, lines: list[CdxLine]) -> Timeline:
+        ordered = sorted(lines, key=lambda line: (epoch(line.timestamp), line.filename, line.offset))
+        return cls(tuple(epoch(line.timestamp) for line in ordered), tuple(ordered))
+
+    def closest(self, when: int) -> tuple[int, int, CdxLine] | None:
+        """(distance, -time, line) of the capture closest to `when`, the later one on a tie; None if none."""
+        if not self.times:
+            return None
+        at = bisect.bisect_left(self.times, when)
+        i = min((i for i in (at - 1, at) if 0 <= i < len(self.times)), key=lambda i: (abs(self.times[i] - when), -i))
+        return abs(self.times[i] - when), -self.times[i], self.lines[i]
+
+
 @dataclass
 class Copied:
     """A record read from the store: its member, the request after it, the line that found it."""
@@ -87,12 +117,21 @@ class CaptureFinder:
         self.store, self.index = store, index
         # every article of a package asks for the site's few dozen requisites: the lookups repeat
         self.lines = functools.lru_cache(maxsize=LOOKUP_CACHE)(self._lines)
+        self._by_time = functools.lru_cache(maxsize=LOOKUP_CACHE)(self._timeline)
         self.original_of = functools.lru_cache(maxsize=LOOKUP_CACHE)(self._original_of)
 
     def _lines(self, url: str) -> tuple[CdxLine, ...]:
         """Every capture of a URL; alias lines stand for captures listed under their own URL too, so they are
         left out (the package makes its own)."""
         return tuple(line for line in self.index.lookup(url_key(url)) if "alias_of" not in line.fields)
+
+    def _timeline(self, url: str) -> tuple[Timeline, Timeline]:
+        """A URL's captures by time: those that answered (2xx, 3xx), and the others."""
+        answered: list[CdxLine] = []
+        others: list[CdxLine] = []
+        for line in self.lines(url):
+            (answered if str(line.fields.get("status", "200"))[:1] in "23" else others).append(line)
+        return Timeline.of(answered), Timeline.of(others)
 
     def at(self, url: str, warc: str, offset: int) -> CdxLine | None:
         """The index line of the capture a pointer names."""
@@ -109,13 +148,15 @@ class CaptureFinder:
         return self.at(uri, warc, offset) if uri else None
 
     def closest(self, urls: Iterable[str], timestamp: str) -> CdxLine | None:
-        """Of every capture of any of `urls`, the closest in time to `timestamp` (a 200 before anything else)."""
-        candidates = [line for url in urls for line in self.lines(url)]
-        if not candidates:
-            return None
-        when = int(timestamp)
-        return min(candidates, key=lambda line: (str(line.fields.get("status", "200"))[:1] not in "23",
-                                                 abs(int(line.timestamp) - when)))
+        """Of every capture of any of `urls`, the closest in time to `timestamp`; one that answered (2xx, 3xx)
+        before any error, as a replayer prefers."""
+        when = epoch(timestamp)
+        timelines = [self._by_time(url) for url in urls]
+        for kind in (0, 1):
+            found = [hit for timeline in timelines if (hit := timeline[kind].closest(when)) is not None]
+            if found:
+                return min(found, key=lambda hit: hit[:2])[2]
+        return None
 
     def _original_of(self, revisit: CdxLine) -> CdxLine | None:
         """The capture a revisit repeats: by its WARC-Refers-To-Target-URI and -Date, with the same payload."""

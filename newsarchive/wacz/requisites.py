@@ -15,6 +15,7 @@ third-party hosts (ads, trackers, widgets), so the store has nothing of theirs.
 
 from __future__ import annotations
 
+import functools
 import re
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
@@ -34,6 +35,7 @@ CSS_URL = re.compile(r"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)'"\s][^)\s]*))\s*\)"
 CSS_IMPORT = re.compile(r"""@import\s+(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
 
 
+@functools.lru_cache(maxsize=1 << 14)  # the site's furniture repeats on every page, with the same base
 def _clean(base: str, value: str | None) -> str | None:
     """An absolute http(s) URL without its fragment, or None (data:, javascript:, mailto:, empty)."""
     value = (value or "").strip()
@@ -91,12 +93,18 @@ def page_urls(html: bytes, page_url: str) -> list[str]:
     return list(dict.fromkeys(url for url in raw if url))
 
 
+@functools.lru_cache(maxsize=1 << 14)
+def _host(url: str) -> str | None:
+    return urlsplit(url).hostname
+
+
 def same_site(url: str, fetched_from: str) -> bool:
     """The site's own URL: on taipeitimes.com or a subdomain, or on the host the page was fetched from."""
-    host = urlsplit(url).hostname
+    host = _host(url)
     return is_site_host(host) or host == urlsplit(fetched_from).hostname
 
 
 def page_requisites(html: bytes, page_url: str) -> list[str]:
     """The same-site URLs a captured page uses (`page_url` is the URL it was fetched from)."""
-    return [url for url in page_urls(html, page_url) if same_site(url, page_url)]
+    page_host = urlsplit(page_url).hostname
+    return [url for url in page_urls(html, page_url) if (host := _host(url)) == page_host or is_site_host(host)]

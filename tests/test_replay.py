@@ -28,7 +28,15 @@ from newsarchive.replay.env import ReplayEnv
 from newsarchive.store import LocalStore
 from tests.captures import Page, write_captures
 from tests.plugins.cli import assert_one_line_error, run_cli
-from tests.plugins.replay import BACKGROUND, STYLESHEET, Planted, captured_payload, closest_payloads, running_replay
+from tests.plugins.replay import (
+    BACKGROUND,
+    STYLESHEET,
+    Planted,
+    captured_payload,
+    closest_payloads,
+    running_replay,
+    upload,
+)
 from tests.plugins.seaweed import SeaweedServer
 
 pytestmark = pytest.mark.e2e
@@ -184,18 +192,10 @@ def test_a_store_with_no_capture(tmp_path: Path, cache: dict[str, str]) -> None:
     assert_one_line_error(run_cli("replay", "--store", str(tmp_path / "missing"), env=cache), Exit.USAGE)
 
 
-def _upload(weed: SeaweedServer, root: Path, prefix: str) -> None:
-    client = weed.client()
-    for path in sorted(root.rglob("*")):
-        rel = path.relative_to(root)
-        if path.is_file() and not rel.parts[0].startswith("."):
-            client.upload_file(str(path), weed.bucket, f"{prefix}/{rel.as_posix()}")
-
-
 def test_an_s3_store_replays_from_seaweedfs(planted: Planted, seaweed: SeaweedServer, cache: dict[str, str],
                                             tmp_path: Path) -> None:
     prefix = f"replay-{uuid.uuid4().hex[:8]}"
-    _upload(seaweed, planted.root, prefix)
+    upload(seaweed, planted.root, prefix)
     env = {**cache, **seaweed.env, "XDG_CACHE_HOME": str(tmp_path / "xdg")}
     with running_replay("--store", f"s3://{seaweed.bucket}/{prefix}", env=env) as (_, collection):
         base = base_of(collection)

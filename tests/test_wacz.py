@@ -10,6 +10,7 @@ import json
 import subprocess
 import urllib.error
 import urllib.request
+import uuid
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from bs4 import BeautifulSoup
 
-from newsarchive.archive.cdxj import timestamp14
+from newsarchive.archive.cdxj import CdxLine, timestamp14
 from newsarchive.archive.replay import capture_url
 from newsarchive.archive.warc import payload_digest as sha1_b32
 from newsarchive.archive.warcread import read_record
@@ -32,8 +33,10 @@ from tests.plugins.replay import (
     Wayback,
     captured_payload,
     closest_payloads,
+    upload,
     wb_manager,
 )
+from tests.plugins.seaweed import SeaweedServer
 
 pytestmark = pytest.mark.e2e
 
@@ -170,3 +173,23 @@ def test_wacz_needs_a_file(planted: Planted, tmp_path: Path) -> None:
     assert_one_line_error(run_cli("export", "--format", "wacz", "-o", "-", "--store", str(planted.root)), Exit.USAGE)
     assert_one_line_error(run_cli("export", "--format", "wacz", "-o", str(tmp_path / "no" / "x.wacz"),
                                   "--store", str(planted.root)), Exit.USAGE)
+
+
+def test_a_package_from_an_s3_store_equals_one_from_the_folder(planted: Planted, seaweed: SeaweedServer,
+                                                               tmp_path: Path, package: Path) -> None:
+    prefix = f"wacz-{uuid.uuid4().hex[:8]}"
+    upload(seaweed, planted.root, prefix)
+    out = tmp_path / "from-s3.wacz"
+    env = {**seaweed.env, "NEWSARCHIVE_CACHE": str(tmp_path / "cache"), "XDG_CACHE_HOME": str(tmp_path / "xdg")}
+    result = run_cli("export", "--format", "wacz", "-o", str(out), "--store", f"s3://{seaweed.bucket}/{prefix}",
+                     "--with-text", *window(planted.article), env=env)
+    assert result.code == Exit.OK, result
+    def captures(zf: zipfile.ZipFile) -> list[tuple[str, str, str, str]]:
+        """Each index line without where it lies (the package's WARC is named for the time it was made, and
+        opened by a warcinfo record naming the store)."""
+        lines = [CdxLine.parse(text) for text in gzip.decompress(zf.read("indexes/index.cdx.gz")).decode().splitlines()]
+        return [(line.urlkey, line.timestamp, line.fields["digest"], line.fields["length"]) for line in lines if line]
+
+    with zipfile.ZipFile(package) as local, zipfile.ZipFile(out) as remote:
+        assert remote.read("pages/pages.jsonl") == local.read("pages/pages.jsonl")
+        assert captures(remote) == captures(local) != []

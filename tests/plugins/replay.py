@@ -203,3 +203,12 @@ class Wayback(ServerProcess):
 
 def wb_manager(env: ReplayEnv, root: Path, *args: str) -> None:
     subprocess.run([str(env.bin("wb-manager")), *args], cwd=root, check=True, capture_output=True, timeout=300)
+
+
+def upload(weed: Any, root: Path, prefix: str) -> None:
+    """A local store's objects into the SeaweedFS bucket under `prefix`: the same store, on S3."""
+    client = weed.client()
+    for path in sorted(root.rglob("*")):
+        rel = path.relative_to(root)
+        if path.is_file() and not rel.parts[0].startswith("."):
+            client.upload_file(str(path), weed.bucket, f"{prefix}/{rel.as_posix()}")

@@ -246,3 +246,15 @@ def test_a_photo_with_its_own_capture_pointer_brings_that_capture(store: LocalSt
     write_wacz([record], store, tmp_path / "out.wacz")
     ids = {record_id for *_, record_id, _ in warc_records(unpack(tmp_path / "out.wacz"))}
     assert {made["old_photo"].record_id, made["photo"].record_id} <= ids and made["later_photo"].record_id not in ids
+
+
+def test_a_damaged_requisite_costs_itself_only(store: LocalStore, tmp_path: Path) -> None:
+    """A WARC cut short (the icon's capture is past its end): the package is made without it."""
+    made = build_store(store)
+    icon = write_captures(store, [Page(site("/assets/images/icon-16.png"), b"icon", "image/png", date=at(2))])[0]
+    with open(store.path(icon.warc), "r+b") as fh:
+        fh.truncate(icon.offset + icon.length // 2)
+    result = write_wacz([record_for(made["article"])], store, tmp_path / "out.wacz")
+    ids = {record_id for *_, record_id, _ in warc_records(unpack(tmp_path / "out.wacz"))}
+    assert made["article"].record_id in ids and made["logo"].record_id in ids and icon.record_id not in ids
+    assert result.articles == 1 and result.skipped == []

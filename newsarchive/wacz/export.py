@@ -31,6 +31,7 @@ import datetime as dt
 import functools
 import io
 import json
+import logging
 import shutil
 import tempfile
 from collections.abc import Iterable
@@ -45,12 +46,15 @@ from newsarchive.archive.replay import as_fetched, with_aliases
 from newsarchive.archive.warcread import UnreadableRecord
 from newsarchive.archive.zipnum import BLOCK_LINES, write_blocks
 from newsarchive.dates import utc_now
+from newsarchive.errors import KeyNotFound
 from newsarchive.replay.index import ReplayIndex
 from newsarchive.store.base import Store
 from newsarchive.tools.progress import Progress
 from newsarchive.wacz.captures import CaptureFinder, Copied
 from newsarchive.wacz.package import SOFTWARE, Member, WaczPackage
 from newsarchive.wacz.requisites import css_urls, page_requisites
+
+log = logging.getLogger(__name__)
 
 MAX_WARC_SIZE = 1_000_000_000
 CSS_DEPTH = 3  # @import chains: a stylesheet that imports one that names images
@@ -183,20 +187,21 @@ class WaczBuilder:
         line = line or self.finder.closest(as_fetched(url, fetched_from), timestamp)
         if line is None:
             return  # the store holds no capture of it
-        copied = self._copy(line)
-        if copied is not None:
-            self.result.requisites += 1
-        content = line
-        if line.is_revisit:
-            original = self.finder.original_of(line)
-            if original is None:
-                return
-            if self._copy(original) is not None:
+        try:
+            content = self.finder.original_of(line) if line.is_revisit else line  # a revisit's payload is elsewhere
+            if self._copy(line) is not None:
                 self.result.requisites += 1
-            content = original
-        if depth < CSS_DEPTH and str(content.fields.get("mime", "")).lower() == "text/css":
-            for child in self._css(content.filename, content.offset, content.length, content.url):
-                self._requisite(child, timestamp, content.url, depth + 1)
+            if content is not None and content is not line and self._copy(content) is not None:
+                self.result.requisites += 1
+            if content is not None and depth < CSS_DEPTH and str(content.fields.get("mime", "")).lower() == "text/css":
+                children = self._css(content.filename, content.offset, content.length, content.url)
+            else:
+                children = ()
+        except (UnreadableRecord, KeyNotFound) as exc:  # a damaged or vanished record costs itself only
+            log.warning("%s: left out of the package (%s)", line.url, exc)
+            return
+        for child in children:
+            self._requisite(child, timestamp, content.url if content else line.url, depth + 1)
 
     # -- records ----------------------------------------------------------------------------------------------
     def add(self, record: dict[str, Any]) -> bool:
@@ -211,7 +216,7 @@ class WaczBuilder:
             return False
         try:
             page = self._copy(line) or self.finder.read(line)
-        except UnreadableRecord:
+        except (UnreadableRecord, KeyNotFound):
             self.result.skipped.append(str(record.get("id")))
             return False
         images = [image for image in record.get("images") or () if isinstance(image, dict)]

@@ -17,7 +17,7 @@ import click
 
 from newsarchive.archive.replay import DEFAULT_PORT
 from newsarchive.cli.options import open_existing, store_options
-from newsarchive.errors import NoRecords, ReplayFailed
+from newsarchive.errors import ReplayFailed
 from newsarchive.exitcodes import Exit, help_text
 
 
@@ -61,8 +61,6 @@ def replay(store: str | None, s3_endpoint_url: str | None, port: int, host: str,
             server = ReplayServer(st, host=host, port=port, s3_endpoint_url=s3_endpoint_url)
             with TerminalProgress() as progress:
                 update = server.prepare(progress, say=lambda line: click.echo(line, err=True))
-            if update.lines == 0:
-                raise NoRecords(f"store {st.uri}: no capture to replay (no WARC file with its CDXJ index)")
             try:
                 server.start()
                 click.echo(update.summary(), err=True)

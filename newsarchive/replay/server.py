@@ -38,7 +38,7 @@ from pathlib import Path
 from types import TracebackType
 
 from newsarchive.archive.replay import COLLECTION, DEFAULT_PORT, REPLAY_URL_ENV
-from newsarchive.errors import ReplayFailed
+from newsarchive.errors import NoRecords, ReplayFailed
 from newsarchive.processes import pid_alive
 from newsarchive.replay.env import ReplayEnv
 from newsarchive.replay.index import IndexUpdate, ReplayIndex
@@ -109,8 +109,11 @@ class ReplayServer:
 
     # -- life -------------------------------------------------------------------------------------------------
     def prepare(self, progress: Progress | None = None, *, say: Callable[[str], object] = print) -> IndexUpdate:
-        """Index, environment and config, everything short of starting; returns what the index update did."""
+        """Index, environment and config, everything short of starting; returns what the index update did.
+        NoRecords if the store holds no capture (then nothing is installed)."""
         update = self.index.update(progress)
+        if update.lines == 0:
+            raise NoRecords(f"store {self.store.uri}: no capture to replay (no WARC file with its CDXJ index)")
         self.env.ensure(say=say)
         (self.index.dir / "config.yaml").write_text(config_yaml(self.index.path, archive_paths(self.store)))
         return update

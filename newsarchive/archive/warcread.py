@@ -59,11 +59,16 @@ class WarcRecord:
 
     def body(self) -> bytes:
         """The payload decoded (chunked and Content-Encoding undone), as the parser and discovery need it."""
-        try:
-            record = ArcWarcRecordLoader().parse_record_stream(io.BytesIO(self.member))
-            return record.content_stream().read()
-        except (ArchiveLoadFailed, StatusAndHeadersParserException, ValueError, EOFError, OSError) as exc:
-            raise UnreadableRecord(f"payload cannot be decoded ({exc})") from None
+        return decoded_payload(self.member)
+
+
+def decoded_payload(member: bytes) -> bytes:
+    """The payload of a decompressed record, chunked and Content-Encoding undone (no digest computed)."""
+    try:
+        record = ArcWarcRecordLoader().parse_record_stream(io.BytesIO(member))
+        return record.content_stream().read()
+    except (ArchiveLoadFailed, StatusAndHeadersParserException, ValueError, EOFError, OSError) as exc:
+        raise UnreadableRecord(f"payload cannot be decoded ({exc})") from None
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from newsarchive.archive.cdxj import CdxLine, SortedCdxj, timestamp14, url_key
-from newsarchive.archive.warcread import UnreadableRecord, decompress_member, parse_member
+from newsarchive.archive.warcread import UnreadableRecord, decoded_payload, decompress_member
 from newsarchive.errors import StoreError
 from newsarchive.store.base import Store
 
@@ -104,8 +104,7 @@ class Copied:
     def body(self) -> bytes:
         """The payload decoded (chunked, gzip), for parsing; b"" if it cannot be decoded."""
         try:
-            return parse_member(self.line.filename, self.line.offset, self.line.length,
-                                decompress_member(self.member)).body()
+            return decoded_payload(decompress_member(self.member))
         except UnreadableRecord:
             return b""
 

@@ -67,3 +67,7 @@ class CacheNotWritable(UserError):
 
 class FrontierUnreachable(UserError):
     """The shared Redis frontier cannot be reached."""
+
+
+class ReplayFailed(UserError):
+    """Replay could not be set up or started: the port is taken, its environment cannot be installed, pywb failed."""

@@ -66,6 +66,7 @@ ERROR_CODES: dict[type[BaseException], Exit] = {
     errors.LockHeld: Exit.LOCKED,
     errors.CacheNotWritable: Exit.STORE_WRITE_FAILED,
     errors.FrontierUnreachable: Exit.STORE_UNREACHABLE,
+    errors.ReplayFailed: Exit.USAGE,
 }
 
 

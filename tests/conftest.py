@@ -20,6 +20,7 @@ os.environ[TODAY_ENV] = REFERENCE_DAY.isoformat()
 pytest_plugins = [
     "tests.plugins.cli",
     "tests.plugins.clock",
+    "tests.plugins.replay",
     "tests.plugins.scrapyd",
     "tests.plugins.search",
     "tests.plugins.seaweed",

@@ -15,7 +15,7 @@ ROOTS = {"newsarchive": REPO / "newsarchive", "newsarchive.spiders": REPO / "spi
          "newsarchive.pipelines": REPO / "pipelines"}
 #: folders whose modules must never import Scrapy (or Twisted): they serve offline commands too
 NO_SCRAPY = ("newsarchive.site", "newsarchive.parser", "newsarchive.store", "newsarchive.archive",
-             "newsarchive.tools", "newsarchive.search")
+             "newsarchive.tools", "newsarchive.search", "newsarchive.replay", "newsarchive.wacz")
 
 
 def modules() -> dict[str, Path]:

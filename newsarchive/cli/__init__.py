@@ -34,6 +34,7 @@ COMMANDS: dict[str, str] = {
     "export": "newsarchive.cli.search:export",
     "show": "newsarchive.cli.search:show",
     "index": "newsarchive.cli.search:index",
+    "replay": "newsarchive.cli.replay:replay",
 }
 
 

@@ -122,17 +122,23 @@ def _highlighted(snippet: str, ranges: list[tuple[int, int]], terminal: bool) ->
 
 # -- export -----------------------------------------------------------------------
 @click.command(epilog=help_text())
-@click.option("--format", "fmt", type=click.Choice(["parquet", "csv", "jsonl"]), required=True)
+@click.option("--format", "fmt", type=click.Choice(["parquet", "csv", "jsonl", "wacz"]), required=True)
 @click.option("--output", "-o", required=True, metavar="PATH", help="The file to write ('-': standard output, "
                                                                      "CSV and JSON Lines only).")
 @store_option
 @_filter_options
-def export(fmt: str, output: str, store: str | None, **filters: Any) -> Exit:
+@click.option("--with-text", is_flag=True, help="WACZ: the body as each page's text (full-text search in "
+                                                "ReplayWeb.page).")
+def export(fmt: str, output: str, store: str | None, with_text: bool, **filters: Any) -> Exit:
     """Export records (all, or those the filters select) for pandas, DuckDB, Spark...
+    or as a web archive package (WACZ) to hand over.
 
     Parquet has typed columns (the README's "Export" lists them); CSV joins body
-    paragraphs with a blank line; JSON Lines has the whole records.
+    paragraphs with a blank line; JSON Lines has the whole records. WACZ holds
+    the articles' captures with the stylesheets, scripts, images and photos
+    their pages use, copied byte for byte from the store's WARC files.
     """
+    from newsarchive.cli.progressbar import TerminalProgress
     from newsarchive.errors import NoRecords
     from newsarchive.search.export import export as write
 
@@ -141,7 +147,11 @@ def export(fmt: str, output: str, store: str | None, **filters: Any) -> Exit:
         first = next(records, None)
         if first is None and not archive.has_records():
             raise NoRecords(f"store {archive.store.uri} has no records")
-        count = write(_chain(first, records), fmt, output)
+        chosen = ", ".join(f"{name} {value}" for name, value in _filters(filters).items() if value) or "all articles"
+        with TerminalProgress() as progress:
+            count = write(_chain(first, records), fmt, output, store=archive.store, with_text=with_text,
+                          description=f"Taipei Times articles archived by newsarchive ({chosen}), as captured",
+                          progress=progress, say=lambda line: click.echo(line, err=True))
     click.echo(f"exported {count} records to {output}", err=True)
     return Exit.OK
 
@@ -157,14 +167,22 @@ def _chain(first: Any, rest: Any) -> Any:
 @click.argument("article_id", metavar="ID")
 @store_option
 def show(article_id: str, store: str | None) -> Exit:
-    """One article as text, and where its capture lies in the WARC files."""
+    """One article as text, where its capture lies in the WARC files, and where it replays.
+
+    The replay URL points at the `newsarchive replay` running for the store,
+    else at $NEWSARCHIVE_REPLAY_URL, else at http://127.0.0.1:8080.
+    """
+    from newsarchive.archive.replay import replay_url
+    from newsarchive.replay.server import replay_base
+
     with _archive(store) as archive:
         record = archive.get(article_id)
-    click.echo(render(record))
+        replay = replay_url(record, replay_base(archive.store))
+    click.echo(render(record, replay))
     return Exit.OK
 
 
-def render(record: dict[str, Any]) -> str:
+def render(record: dict[str, Any], replay: str | None = None) -> str:
     lines = [record.get("headline") or "(no headline)"]
     deck = " ".join(x for x in (record.get("kicker") and f"{record['kicker']}:", record.get("deck")) if x)
     if deck:
@@ -187,6 +205,8 @@ def render(record: dict[str, Any]) -> str:
                   f"  record id   {capture.get('record_id')}",
                   f"  payload     {capture.get('payload_digest')}",
                   f"  fetched     {record.get('fetched_at')} from {record.get('fetched_url')}"]
+        if replay:
+            lines.append(f"  replay      {replay}")
     else:
         lines += ["", "Capture: none recorded (this record was not made by a crawl)"]
     return "\n".join(lines).rstrip()

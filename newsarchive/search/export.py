@@ -1,11 +1,12 @@
-"""The corpus as files for other tools: Parquet, CSV, JSON Lines.
+"""The corpus as files for other tools: Parquet, CSV, JSON Lines; and as a web archive package (WACZ).
 
 Parquet is the format for analysis (pandas, DuckDB, Spark, Trino, Athena):
 typed columns, lists as list columns, print dates as DATE, timestamps as
 UTC microseconds (Spark cannot read nanoseconds). Records stream through in
 batches, so exporting a million does not hold a million in memory. Files are
 written beside the target and renamed into place at the end: an interrupted
-export leaves no half file behind.
+export leaves no half file behind. WACZ packages the same records' captures
+from the store (newsarchive.wacz.export).
 """
 
 from __future__ import annotations
@@ -25,8 +26,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from newsarchive.errors import InvalidArgument
+from newsarchive.store.base import Store
+from newsarchive.tools.progress import Progress
 
-FORMATS = ("parquet", "csv", "jsonl")
+FORMATS = ("parquet", "csv", "jsonl", "wacz")
 BATCH = 5_000
 _TS = pa.timestamp("us", tz="UTC")
 
@@ -166,14 +169,20 @@ def _write_jsonl(records: Iterable[dict[str, Any]], fh: TextIO) -> int:
     return count
 
 
-def export(records: Iterable[dict[str, Any]], fmt: str, output: str | Path) -> int:
-    """Write `records` to `output` ("-" is standard output, for CSV and JSON Lines); returns how many."""
+def export(records: Iterable[dict[str, Any]], fmt: str, output: str | Path, *, store: Store | None = None,
+           with_text: bool = False, description: str | None = None, progress: Progress | None = None,
+           say: Callable[[str], object] | None = None) -> int:
+    """Write `records` to `output` ("-" is standard output, for CSV and JSON Lines); returns how many.
+
+    WACZ needs the `store` the records come from (their captures are read from it), takes the body as page text
+    with `with_text`, and reports what the package holds through `say`."""
     if fmt not in FORMATS:
         raise InvalidArgument(f"--format: unknown format {fmt!r} (one of {', '.join(FORMATS)})")
     text_writer = {"csv": _write_csv, "jsonl": _write_jsonl}.get(fmt)
     if str(output) == "-":
         if text_writer is None:
-            raise InvalidArgument("--output -: Parquet cannot go to standard output; name a file")
+            raise InvalidArgument(f"--output -: {'WACZ' if fmt == 'wacz' else 'Parquet'} cannot go to standard output; "
+                                  "name a file")
         return text_writer(records, sys.stdout)
     path = Path(output).expanduser()
     if path.is_dir():
@@ -181,6 +190,15 @@ def export(records: Iterable[dict[str, Any]], fmt: str, output: str | Path) -> i
     if not path.parent.is_dir():
         raise InvalidArgument(f"--output {path}: folder {path.parent} does not exist")
     with _atomic_path(path) as tmp:
+        if fmt == "wacz":
+            if store is None:
+                raise ValueError("a WACZ is made from a store: pass store=")
+            from newsarchive.wacz.export import write_wacz
+
+            result = write_wacz(records, store, tmp, with_text=with_text, description=description, progress=progress)
+            if say is not None:
+                say(result.summary())
+            return result.articles
         if text_writer is None:
             return _write_parquet(records, tmp)
         with open(tmp, "w", encoding="utf-8", newline="") as fh:

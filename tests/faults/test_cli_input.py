@@ -65,6 +65,7 @@ CASES: dict[str, list[tuple[list[str], Exit, str]]] = {
         (["--format", "csv", "-o", "-", "--store", BAD_URI], Exit.USAGE, "store URI"),
         (["--format", "csv", "-o", "-", "--store", "{store}", "--section", NOT_A_SECTION], Exit.USAGE, "section"),
         (["--format", "csv", "-o", "{store}/out.csv", "--store", "{store}"], Exit.USAGE, "cannot write"),
+        (["--format", "wacz", "-o", "{store}/out.wacz", "--store", "{store}"], Exit.USAGE, "cannot write"),
     ],
     "show": [
         (["../../etc/passwd", "--store", "{store}"], Exit.USAGE, "not an article id"),
@@ -86,6 +87,12 @@ CASES: dict[str, list[tuple[list[str], Exit, str]]] = {
     ],
     "index": [
         (["--store", BAD_URI], Exit.USAGE, "store URI"),
+    ],
+    "replay": [
+        (["--store", BAD_URI], Exit.USAGE, "store URI"),
+        (["--store", "{missing}"], Exit.USAGE, "no such folder"),
+        (["--store", "{store}"], Exit.BAD_INPUT, "no capture"),
+        (["--store", "{store}", "--port", "70000"], Exit.USAGE, "--port"),
     ],
 }
 

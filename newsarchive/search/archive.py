@@ -26,8 +26,8 @@ from typing import Any
 
 import tantivy
 
-from newsarchive.archive.warcread import WarcRecord, read_record
-from newsarchive.errors import ArticleNotFound, InvalidArgument, KeyNotFound
+from newsarchive.errors import ArticleNotFound, InvalidArgument
+from newsarchive.search.capture import captured_page, stored_bytes
 from newsarchive.search.counts import BY, Counts, count
 from newsarchive.search.filters import DateArg, Filters, Values
 from newsarchive.search.index import SearchIndex, UpdateStats
@@ -281,15 +281,13 @@ class Archive:
             raise ArticleNotFound(f"no article {article_id} in {self.store.uri}")
         return str(searcher.doc(found.hits[0][1]).get_first("key"))
 
-    def capture(self, record: dict[str, Any]) -> WarcRecord:
-        """The WARC response record a record was parsed from, by its capture pointer (one ranged read)."""
-        pointer = record.get("capture")
-        if not isinstance(pointer, dict) or not pointer.get("warc"):
-            raise ArticleNotFound(f"article {record.get('id')}: no capture recorded (the record was not made by a crawl)")
-        try:
-            return read_record(self.store, str(pointer["warc"]), int(pointer["offset"]), int(pointer["length"]))
-        except KeyNotFound:
-            raise ArticleNotFound(f"article {record.get('id')}: its WARC file {pointer['warc']} is not in the store") from None
+    def page(self, record: dict[str, Any]) -> str:
+        """The captured page the record was parsed from, decoded (`show --html`)."""
+        return captured_page(self.store, record)
+
+    def warc_record(self, record: dict[str, Any]) -> bytes:
+        """The WARC response record, exactly as stored: a one-record .warc.gz (`show --warc`)."""
+        return stored_bytes(self.store, record)
 
     def duplicates(self, article_id: str) -> list[str]:
         """Ids of the records in the same duplicate group as this one (itself included), representative first."""

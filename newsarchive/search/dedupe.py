@@ -57,6 +57,7 @@ SCHEME = "affine32"
 _WORD = re.compile(r"\w+")
 _MIX = np.array([(0x9E3779B97F4A7C15 * (2 * i + 1)) % 2**64 for i in range(SHINGLE)], dtype=np.uint64)
 _SIG_BYTES = NUM_PERM * 4
+_EPOCH = dt.date(1970, 1, 1).toordinal()  # date32 counts days from here; we keep ordinals
 _SCHEMA = pa.schema([("key", pa.string()), ("id", pa.int64()), ("day", pa.date32()),
                      ("sig", pa.binary(_SIG_BYTES)), ("group", pa.int64())])
 
@@ -176,7 +177,7 @@ class DuplicateGroups:
         n = table.num_rows
         state.keys = table["key"].to_pylist()
         state.ids = table["id"].to_numpy().astype(np.int64)
-        state.days = np.array([d.toordinal() for d in table["day"].to_pylist()], dtype=np.int32)
+        state.days = table["day"].cast(pa.int32()).to_numpy().astype(np.int32) + _EPOCH
         sig_column = table["sig"].combine_chunks()
         state.has_sig = ~np.asarray(sig_column.is_null().to_numpy(zero_copy_only=False), dtype=bool)
         buffer = sig_column.buffers()[1]
@@ -195,7 +196,7 @@ class DuplicateGroups:
         table = pa.table({
             "key": [self.keys[i] for i in keep],
             "id": self.ids[keep],
-            "day": pa.array([dt.date.fromordinal(int(d)) for d in self.days[keep]], type=pa.date32()),
+            "day": pa.array(self.days[keep] - _EPOCH, type=pa.int32()).cast(pa.date32()),
             "sig": pa.array(sig_bytes, type=pa.binary(_SIG_BYTES)),
             "group": self.groups[keep],
         }, schema=_SCHEMA)

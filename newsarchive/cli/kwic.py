@@ -8,14 +8,7 @@ from typing import Any
 
 import click
 
-from newsarchive.cli.corpus import (
-    QueryCommand,
-    dedupe_option,
-    filter_options,
-    filters,
-    open_archive,
-    query_argument,
-)
+from newsarchive.cli import corpus
 from newsarchive.exitcodes import Exit, help_text
 from newsarchive.search.kwic import WIDTH
 
@@ -23,15 +16,15 @@ KWIC_COLUMNS = ["id", "published", "section", "field", "paragraph", "left", "mat
 DEFAULT_LIMIT = 100
 
 
-@click.command(epilog=help_text(), cls=QueryCommand)
-@query_argument
-@filter_options
+@click.command(epilog=help_text(), cls=corpus.QueryCommand)
+@corpus.query_argument
+@corpus.filter_options
 @click.option("--width", type=click.IntRange(min=1), metavar="N",
               help=f"Characters of context each side (default: what fits the terminal; {WIDTH} in csv and jsonl).")
 @click.option("--limit", type=click.IntRange(min=1), metavar="N",
               help=f"Read the best N matching articles (default {DEFAULT_LIMIT}).")
 @click.option("--all", "every", is_flag=True, help="Every matching article.")
-@dedupe_option
+@corpus.dedupe_option
 @click.option("--format", "fmt", type=click.Choice(["table", "jsonl", "csv"]), default="table", show_default=True)
 @click.option("--excel", is_flag=True, help="With --format csv: for spreadsheets (byte-order mark, no formulas).")
 def kwic(query: str, width: int | None, limit: int | None, every: bool, dedupe: bool, fmt: str, excel: bool,
@@ -54,9 +47,9 @@ def kwic(query: str, width: int | None, limit: int | None, every: bool, dedupe: 
     from newsarchive.cli.render import kwic_table, kwic_width
 
     context = kwic_width(width) if fmt == "table" else width or WIDTH
-    with open_archive(store, s3_endpoint_url) as archive:
+    with corpus.open_archive(store, s3_endpoint_url) as archive:
         result = archive.kwic(query, width=context, limit=None if every else limit or DEFAULT_LIMIT, dedupe=dedupe,
-                              **filters(opts))
+                              **corpus.filters(opts))
     shown = f"{len(result.lines):,} lines in {result.articles:,}" + \
         (f" of {result.total:,} articles" if result.articles < result.total else " articles")
     click.echo(f"{shown} · {result.query}", err=True)

@@ -170,19 +170,25 @@ class Archive:
         result = searcher.search(q, limit, count=True)
         return hit_count(result), result.hits
 
-    def search(self, query: str, *, section: Values = None, since: DateArg = None, until: DateArg = None,
-               author: Values = None, agency: Values = None, limit: int | None = 10, snippets: bool = True,
-               dedupe: bool = False) -> Hits:
-        """The best `limit` records by BM25 (None: every match), with the total count of matches."""
+    def _ranked(self, query: str, limit: int | None, dedupe: bool,
+                filters: Filters) -> tuple[Node, int, list[tuple[dict[str, Any], float]]]:
+        """(the query's tree, how many match, the best `limit` records with their scores; None: all)."""
         if limit is not None and limit < 1:
             raise InvalidArgument(f"--limit must be at least 1, not {limit}")
-        filters = Filters.build(section=section, since=since, until=until, author=author, agency=agency)
         searcher, q, node = self._query(query, filters, dedupe)
         assert node is not None
         total, top = self._top(searcher, q, limit)
         keys = [str(searcher.doc(address).get_first("key")) for _, address in top]
         found = zip(fetch_records(self.store, keys), (score for score, _ in top), strict=True)
-        hits = [Hit(record, score) for record, score in found if record is not None]
+        return node, total, [(record, score) for record, score in found if record is not None]
+
+    def search(self, query: str, *, section: Values = None, since: DateArg = None, until: DateArg = None,
+               author: Values = None, agency: Values = None, limit: int | None = 10, snippets: bool = True,
+               dedupe: bool = False) -> Hits:
+        """The best `limit` records by BM25 (None: every match), with the total count of matches."""
+        filters = Filters.build(section=section, since=since, until=until, author=author, agency=agency)
+        node, total, found = self._ranked(query, limit, dedupe, filters)
+        hits = [Hit(record, score) for record, score in found]
         if snippets:
             matches = list(positive_matches(node))
             for hit in hits:
@@ -219,19 +225,13 @@ class Archive:
              agency: Values = None) -> Concordance:
         """Every occurrence of the query in the best `limit` matching records (None: all of them), with
         `width` characters of context each side, in rank order then reading order."""
-        if limit is not None and limit < 1:
-            raise InvalidArgument(f"--limit must be at least 1, not {limit}")
         if width < 1:
             raise InvalidArgument(f"--width must be at least 1, not {width}")
         filters = Filters.build(section=section, since=since, until=until, author=author, agency=agency)
-        searcher, q, node = self._query(query, filters, dedupe)
-        assert node is not None
-        total, top = self._top(searcher, q, limit)
-        keys = [str(searcher.doc(address).get_first("key")) for _, address in top]
+        node, total, found = self._ranked(query, limit, dedupe, filters)
         matches = list(positive_matches(node))
-        lines = [line for record in fetch_records(self.store, keys) if record is not None
-                 for line in kwic(record, matches, self._analyzer, width)]
-        return Concordance(total, len(keys), node.describe(), lines)
+        lines = [line for record, _ in found for line in kwic(record, matches, self._analyzer, width)]
+        return Concordance(total, len(found), node.describe(), lines)
 
     def keys(self, query: str | None = None, *, dedupe: bool = False, section: Values = None, since: DateArg = None,
              until: DateArg = None, author: Values = None, agency: Values = None) -> list[str]:

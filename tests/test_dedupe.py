@@ -135,3 +135,14 @@ def test_signatures_of_reprints_are_close_and_of_other_stories_far(edit: str) ->
     a, b, c = signature(STORY), signature(reprint), signature(OTHER)
     assert a is not None and b is not None and c is not None
     assert dedupe.similar(b[None, :], a)[0] >= dedupe.THRESHOLD > dedupe.similar(c[None, :], a)[0]
+
+
+def test_signatures_are_datasketchs_minhash() -> None:
+    """The numpy shortcut computes exactly what datasketch's MinHash.update_batch does with the same hashes."""
+    from datasketch import MinHash
+
+    hashes = dedupe.shingle_hashes(dedupe.words(STORY))
+    reference = MinHash(num_perm=dedupe.NUM_PERM, seed=dedupe.SEED, hashfunc=int, scheme=dedupe.SCHEME)
+    reference.update_batch(hashes.tolist())
+    assert (dedupe.minhash_values(hashes) == reference.hashvalues).all()
+    assert (signature(STORY) == reference.hashvalues).all()

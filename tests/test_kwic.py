@@ -126,3 +126,11 @@ def test_archive_kwic_reads_the_hits(archive: Archive, records: list) -> None:
     assert first.articles == 2 and first.total == result.total
     assert first.to_dict()["lines"][0].keys() == {"id", "published", "section", "field", "paragraph", "left",
                                                   "match", "right", "query"}
+
+
+def test_only_paragraphs_that_can_hold_a_match_are_skipped() -> None:
+    """ASCII paragraphs without the words are skipped; accented ones never are (the analyzer folds them)."""
+    record = {"id": "1", "body": ["Nothing to see.", "The CAFÉ opened.", "A cafe closed.", "Café society"]}
+    assert [m for _, _, m, _ in lines(record, "cafe")] == ["CAFÉ", "cafe", "Café"]
+    assert [m for _, _, m, _ in lines(record, '"cafe society"~1')] == ["Café society"]
+    assert lines(record, '"nothing opened"~5') == [("body", "", "Nothing to see. ¶ The CAFÉ opened", ".")]

@@ -23,7 +23,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import tantivy
 
@@ -33,10 +33,9 @@ from newsarchive.search.syntax import Match
 FIELD_ORDER = ("headline", "kicker", "deck", "byline", "body")
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):
     text: str
-    pos: int  # field-wide position, with the paragraph gap
+    pos: int  # position within the field (with the paragraph gap), or within its value
     value: int  # which value of the field (body paragraph); 0 for single-valued fields
     start: int  # character offsets within that value
     end: int
@@ -59,26 +58,26 @@ def field_values(record: dict[str, Any], field: str) -> list[str]:
     return [value] if isinstance(value, str) and value else []
 
 
-def tokenize(analyzer: tantivy.TextAnalyzer, values: list[str]) -> list[Token]:
+def tokenize(analyzer: tantivy.TextAnalyzer, values: list[str], first_value: int = 0) -> list[Token]:
+    """The tokens of `values` with positions running across them as tantivy numbers a multi-valued field."""
     tokens: list[Token] = []
     base = 0
-    for index, text in enumerate(values):
+    for index, text in enumerate(values, first_value):
         last = -1
         for t in analyzer.pre_tokenize(text).tokens:
-            tokens.append(Token(t.text, base + t.position, index, t.char_offset_from, t.char_offset_to))
             last = t.position
+            tokens.append(Token(t.text, base + last, index, t.char_offset_from, t.char_offset_to))
         base += last + 2 if last >= 0 else 1  # end position + POSITION_GAP
     return tokens
 
 
-class _Field:
-    """One field of one record, tokenised once for every match looked up in it."""
+class _Tokens:
+    """Tokens and where each word occurs among them."""
 
-    def __init__(self, analyzer: tantivy.TextAnalyzer, values: list[str]) -> None:
-        self.values = values
-        self.tokens = tokenize(analyzer, values)
+    def __init__(self, tokens: list[Token]) -> None:
+        self.tokens = tokens
         self.by_text: dict[str, list[int]] = {}
-        for index, token in enumerate(self.tokens):
+        for index, token in enumerate(tokens):
             self.by_text.setdefault(token.text, []).append(index)
 
     def candidates(self, m: Match, i: int) -> list[int]:
@@ -88,23 +87,23 @@ class _Field:
             return sorted(j for text, js in self.by_text.items() if text.startswith(word) for j in js)
         return self.by_text.get(word, [])
 
-    def spans(self, m: Match) -> Iterator[tuple[int, int]]:
-        """(first, last) token indexes of each occurrence of m."""
+    def spans(self, m: Match) -> Iterator[tuple[Token, Token]]:
+        """(first, last) token of each occurrence of m."""
         n = len(m.words)
         cands = [self.candidates(m, i) for i in range(n)]
         if any(not c for c in cands):
             return
+        toks = self.tokens
         if n == 1:
             for j in cands[0]:
-                yield j, j
+                yield toks[j], toks[j]
             return
-        toks = self.tokens
         if m.slop == 0:
             at = [{toks[j].pos: j for j in c} for c in cands]
             for j in cands[0]:
                 p = toks[j].pos
                 if all(p + i in at[i] for i in range(1, n)):
-                    yield j, at[n - 1][p + n - 1]
+                    yield toks[j], toks[at[n - 1][p + n - 1]]
             return
         adjusted = [[toks[j].pos - i for j in c] for i, c in enumerate(cands)]
 
@@ -121,9 +120,42 @@ class _Field:
 
         for k0, a0 in enumerate(adjusted[0]):
             for chosen in extend(1, a0, m.slop, [cands[0][k0]]):
-                positions = [toks[j].pos for j in chosen]
-                yield chosen[positions.index(min(positions))], chosen[positions.index(max(positions))]
+                ordered = sorted((toks[j] for j in chosen), key=lambda t: t.pos)
+                yield ordered[0], ordered[-1]
                 break  # one occurrence per first word
+
+
+class _Field:
+    """One field of one record, tokenised only as far as the matches looked up in it need.
+
+    An exact match (word, prefix, phrase) lies within one value, so only the
+    values that can hold it are tokenised: for ASCII text, those in which every
+    word of the match appears as a substring of the lower-cased value (exact:
+    the analyzer only splits and lower-cases ASCII). Proximity (~N) can cross
+    values, so it tokenises the whole field with field-wide positions."""
+
+    def __init__(self, analyzer: tantivy.TextAnalyzer, values: list[str]) -> None:
+        self.analyzer, self.values = analyzer, values
+        self.lowered = [v.lower() if v.isascii() else None for v in values]
+        self.per_value: dict[int, _Tokens] = {}
+        self.whole: _Tokens | None = None
+
+    def spans(self, m: Match) -> Iterator[tuple[Token, Token]]:
+        if m.slop:
+            ascii_values = [low for low in self.lowered if low is not None]
+            if len(ascii_values) == len(self.lowered) and \
+                    not all(any(word in low for low in ascii_values) for word in m.words):
+                return
+            if self.whole is None:
+                self.whole = _Tokens(tokenize(self.analyzer, self.values))
+            yield from self.whole.spans(m)
+            return
+        for index, lowered in enumerate(self.lowered):
+            if lowered is not None and not all(word in lowered for word in m.words):
+                continue
+            if index not in self.per_value:
+                self.per_value[index] = _Tokens(tokenize(self.analyzer, [self.values[index]], index))
+            yield from self.per_value[index].spans(m)
 
 
 def find(record: dict[str, Any], matches: Iterable[Match], analyzer: tantivy.TextAnalyzer) -> list[Occurrence]:
@@ -134,9 +166,8 @@ def find(record: dict[str, Any], matches: Iterable[Match], analyzer: tantivy.Tex
         for name in m.fields:
             if name not in fields:
                 fields[name] = _Field(analyzer, field_values(record, name))
-            f = fields[name]
-            for a, b in f.spans(m):
-                found.append(Occurrence(m, name, f.tokens[a], f.tokens[b]))
+            for first, last in fields[name].spans(m):
+                found.append(Occurrence(m, name, first, last))
     order = {name: i for i, name in enumerate(FIELD_ORDER)}
     found.sort(key=lambda o: (order.get(o.field, len(order)), o.first.value, o.first.start, -o.last.end))
     return found

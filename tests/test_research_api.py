@@ -26,7 +26,7 @@ def test_hits_are_a_list_with_the_total_and_the_reading(archive: Archive, record
     hits = archive.search("government", limit=5)
     assert isinstance(hits, list) and isinstance(hits, Hits) and len(hits) == 5
     assert hits.total == len(expected) > 5
-    assert hits.query == "government"
+    assert hits.query == "government" and hits.hits == list(hits)
     every = archive.search("government", limit=None, snippets=False)
     assert len(every) == every.total == len(expected) and {h.id for h in every} == expected
     as_json = json.loads(json.dumps(hits.to_dict()))

@@ -80,6 +80,10 @@ class Hits(list[Hit]):
         self.total = total
         self.query = query
 
+    @property
+    def hits(self) -> list[Hit]:
+        return list(self)
+
     def to_dict(self) -> dict[str, Any]:
         return {"total": self.total, "query": self.query, "hits": [h.to_dict(snippets=True) for h in self]}
 

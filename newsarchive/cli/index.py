@@ -18,8 +18,10 @@ def index(store: str | None, s3_endpoint_url: str | None, rebuild: bool) -> Exit
     Searches do this by themselves when they notice the store changed; run
     it after writing records by hand, or with --rebuild after anything odd.
     """
-    with open_archive(store, s3_endpoint_url) as archive:
-        stats = archive.update(rebuild=rebuild)
+    from newsarchive.cli.progressbar import TerminalProgress
+
+    with open_archive(store, s3_endpoint_url) as archive, TerminalProgress() as progress:
+        stats = archive.update(rebuild=rebuild, progress=progress)
         where = archive.index.dir
     click.echo(f"{stats.records} records: {stats.added} added, {stats.replaced} replaced, {stats.removed} removed, "
                f"{stats.skipped} not records, {stats.regrouped} regrouped as duplicates, in {stats.seconds:.1f} s; "

@@ -41,6 +41,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -68,6 +69,22 @@ def cache_root() -> Path:
 
 def index_dir_for(store_uri: str) -> Path:
     return cache_root() / "index" / hashlib.sha256(store_uri.encode("utf-8")).hexdigest()[:16]
+
+
+class Progress(Protocol):
+    """What a long update reports to (newsarchive.cli.progressbar.TerminalProgress on a terminal)."""
+
+    def start(self, what: str, total: int | None) -> None: ...
+
+    def advance(self, amount: int = 1) -> None: ...
+
+
+class _Silent:
+    def start(self, what: str, total: int | None) -> None:
+        pass
+
+    def advance(self, amount: int = 1) -> None:
+        pass
 
 
 @dataclass
@@ -221,16 +238,16 @@ class SearchIndex:
         """Update if the store changed since the last update; None if it had not."""
         if self.is_fresh():
             return None
-        return self._update(rebuild=False, if_stale=True)
+        return self._update(rebuild=False, if_stale=True, progress=_Silent())
 
     # -- updates -----------------------------------------------------------------
-    def update(self, rebuild: bool = False) -> UpdateStats:
+    def update(self, rebuild: bool = False, progress: Progress | None = None) -> UpdateStats:
         """Bring the index in line with the store's records (all of them, if `rebuild`)."""
-        stats = self._update(rebuild, if_stale=False)
+        stats = self._update(rebuild, if_stale=False, progress=progress or _Silent())
         assert stats is not None  # only if_stale skips
         return stats
 
-    def _update(self, rebuild: bool, if_stale: bool) -> UpdateStats | None:
+    def _update(self, rebuild: bool, if_stale: bool, progress: Progress) -> UpdateStats | None:
         """`if_stale`: another process may have updated while we waited for the lock; then do nothing."""
         started = time.monotonic()
         with self._locked():
@@ -249,7 +266,7 @@ class SearchIndex:
             changed = [rk for key, rk in listing.items() if old.get(key) != (rk.size, rk.mtime_ns)]
             if rebuild or removed or changed:
                 groups = groups or DuplicateGroups()
-                self._apply(engine, rebuild, old, removed, changed, listing, groups, stats)
+                self._apply(engine, rebuild, old, removed, changed, listing, groups, stats, progress)
                 self._write_atomic("dedupe.parquet", groups.save)
             self._save_manifest(listing)
             self._save_meta(marker if settled else None, len(listing) - stats.skipped)
@@ -259,7 +276,7 @@ class SearchIndex:
 
     def _apply(self, engine: tantivy.Index, rebuild: bool, old: dict, removed: list[str],
                changed: list[RecordKey], listing: dict[str, RecordKey], groups: DuplicateGroups,
-               stats: UpdateStats) -> None:
+               stats: UpdateStats, progress: Progress) -> None:
         """Documents in, then duplicate groups settled: a record's group can only be known once every record
         near it is in, so each is added with a provisional group and the few that moved are rewritten."""
         writer = engine.writer(heap_size=WRITER_HEAP)
@@ -270,7 +287,9 @@ class SearchIndex:
                 writer.delete_documents_by_term("key", key)
                 groups.remove(key)
             stats.removed = len(removed)
+            progress.start("indexing records", len(changed))
             for rk, record, _ in read_records(self.store, changed):
+                progress.advance()
                 if rk.key in old:  # deletes apply only to documents added before them
                     writer.delete_documents_by_term("key", rk.key)
                 if record is None:
@@ -283,12 +302,16 @@ class SearchIndex:
                     stats.replaced += 1
                 else:
                     stats.added += 1
+            progress.start("grouping duplicates", None)
             moved = groups.regroup(indexed=self._indexed_groups)
+            progress.start("rewriting regrouped records", len(moved))
             for rk, record, _ in read_records(self.store, [listing[key] for key in sorted(moved)]):
+                progress.advance()
                 writer.delete_documents_by_term("key", rk.key)
                 if record is not None:
                     writer.add_document(to_document(rk.key, record, rk.published, *moved[rk.key]))
             stats.regrouped = len(moved)
+            progress.start("committing", None)
             writer.commit()
             writer.wait_merging_threads()
         except BaseException:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -87,9 +86,9 @@ QUERIES = ["typhoon", '"executive yuan"', '"the government"~2', "minister*", '"s
            "(taiwan OR china) premier", "deck:semiconductor"]
 
 
-@pytest.fixture(scope="module")
-def archive(store_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Archive:
-    return Archive(str(store_root), index_dir=str(tmp_path_factory.mktemp("index")))
+@pytest.fixture
+def archive(search_archive: Archive) -> Archive:
+    return search_archive
 
 
 def holds(node: Node, record: dict[str, Any]) -> bool:

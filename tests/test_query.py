@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -46,9 +45,9 @@ def index() -> tantivy.Index:
     return ix
 
 
-@pytest.fixture(scope="module")
-def archive(store_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Archive:
-    return Archive(str(store_root), index_dir=str(tmp_path_factory.mktemp("index")))
+@pytest.fixture
+def archive(search_archive: Archive) -> Archive:
+    return search_archive
 
 
 def hits(index: tantivy.Index, text: str) -> list[str]:

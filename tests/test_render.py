@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from newsarchive.cli.render import bar, counts_table, hits_table, kwic_table, kwic_width
 from newsarchive.search import Archive
 
 
-@pytest.fixture(scope="module")
-def archive(store_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Archive:
-    return Archive(str(store_root), index_dir=str(tmp_path_factory.mktemp("index")))
+@pytest.fixture
+def archive(search_archive: Archive) -> Archive:
+    return search_archive
 
 
 @pytest.fixture(autouse=True)

@@ -16,9 +16,9 @@ from newsarchive.search import Archive, Hits
 from tests.plugins.search import DAYS, expected_ids, write_store
 
 
-@pytest.fixture(scope="module")
-def archive(store_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Archive:
-    return Archive(str(store_root), index_dir=str(tmp_path_factory.mktemp("index")))
+@pytest.fixture
+def archive(search_archive: Archive) -> Archive:
+    return search_archive
 
 
 def test_hits_are_a_list_with_the_total_and_the_reading(archive: Archive, records: list) -> None:

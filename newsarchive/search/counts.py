@@ -22,7 +22,6 @@ import numpy as np
 import tantivy
 
 from newsarchive.search.filters import Filters
-from newsarchive.search.query import total
 
 BY = ("day", "month", "year", "section")
 _FIELDS = {"day": "day", "month": "month", "year": "year", "section": "section_slug"}
@@ -62,10 +61,14 @@ class Counts:
                 "buckets": [b.to_dict() for b in self.buckets]}
 
 
-def _terms(searcher: tantivy.Searcher, q: tantivy.Query, field: str) -> dict[str, int]:
-    result = searcher.aggregate(q, {"b": {"terms": {"field": field, "size": _SIZE}}})
-    return {str(b["key"]) if field == "section_slug" else str(int(b["key"])): int(b["doc_count"])
-            for b in result["b"]["buckets"]}
+def _terms(searcher: tantivy.Searcher, q: tantivy.Query, field: str) -> tuple[int, dict[str, int]]:
+    """(how many documents match, {bucket value: how many}) in one pass over the matches: every document has a
+    `day`, so counting its values counts the matches (a second search would evaluate a phrase twice)."""
+    result = searcher.aggregate(q, {"b": {"terms": {"field": field, "size": _SIZE}},
+                                    "n": {"value_count": {"field": "day"}}})
+    buckets = {str(b["key"]) if field == "section_slug" else str(int(b["key"])): int(b["doc_count"])
+               for b in result["b"]["buckets"]}
+    return int(result["n"]["value"]), buckets
 
 
 def _as_day(value: int) -> dt.date:
@@ -97,9 +100,8 @@ def count(searcher: tantivy.Searcher, q: tantivy.Query, every: tantivy.Query, by
           normalize: bool, query: str) -> Counts:
     """Buckets of `q`'s matches; `every` is the filters-only query (range, sections, denominators)."""
     field = _FIELDS[by]
-    matched = total(searcher, q)
-    found = _terms(searcher, q, field)
-    articles = _terms(searcher, every, field) if normalize or by == "section" else {}
+    matched, found = _terms(searcher, q, field)
+    articles = _terms(searcher, every, field)[1] if normalize or by == "section" else {}
     if by == "section":  # every section with articles under the filters, most matches first
         keys = [(k, k) for k in sorted(set(articles) | set(found), key=lambda k: (-found.get(k, 0), k))]
     else:

@@ -45,6 +45,7 @@ bench: $(VENV)/.test
 	$(PY) bench/parse.py
 	$(PY) bench/crawl.py
 	$(PY) bench/query.py
+	$(PY) bench/research.py --size 100000
 
 clean:
 	rm -rf $(VENV) build *.egg-info

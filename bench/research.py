@@ -185,6 +185,17 @@ def page(archive: Archive, classes: dict[str, list[str]]) -> None:
     print(f"target: p50 < {PAGE_P50_MS:.0f} ms and p99 < {PAGE_P99_MS:.0f} ms {'OK' if ok else 'MISSED'}")
 
 
+def worst(archive: Archive) -> None:
+    """The slowest queries there are: phrases of the most frequent words (in most of the articles) and "the"."""
+    print("\n== worst cases (best of 3), ms ==", flush=True)
+    for q in ('"of the"', '"in the"', '"said the"', '"the government"', "the"):
+        search = min(timed(lambda q=q: archive.search(q, limit=20))[0] for _ in range(3))
+        counts = min(timed(lambda q=q: archive.counts(q, by="month"))[0] for _ in range(3))
+        ms, result = timed(lambda q=q: archive.kwic(q, limit=1000))
+        print(f"{q:<18} {result.total:>9,} articles: search page {search:7.1f}  counts by month {counts:7.1f}  "
+              f"KWIC of 1,000 hits {ms:7.1f} ({len(result.lines):,} lines)", flush=True)
+
+
 def duplicates() -> None:
     print("\n== duplicate detection on bench.sample.DuplicateSet ==", flush=True)
     data = DuplicateSet()
@@ -221,7 +232,7 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=100, help="queries per class (default 100)")
     parser.add_argument("--kwic-queries", type=int, default=10)
     parser.add_argument("--seed", type=int, default=1, help="the store's bench.sample seed")
-    parser.add_argument("--skip", default="", help="comma list of parts to skip: build,counts,boolean,kwic,page,dupes")
+    parser.add_argument("--skip", default="", help="comma list of parts to skip: build,counts,boolean,kwic,page,worst,dupes")
     args = parser.parse_args()
     skip = set(args.skip.split(",")) if args.skip else set()
     workdir = Path(args.workdir)
@@ -239,7 +250,7 @@ def main() -> None:
     classes = queries(archive, SampleCorpus(args.seed), args.queries, rng)
     for name, part in (("counts", lambda: counts(archive, classes, rng)), ("boolean", lambda: boolean(archive, classes)),
                        ("kwic", lambda: kwic(archive, classes, args.kwic_queries)), ("page", lambda: page(archive, classes)),
-                       ("dupes", duplicates)):
+                       ("worst", lambda: worst(archive)), ("dupes", duplicates)):
         if name not in skip:
             part()
     archive.close()

@@ -32,6 +32,7 @@ import os
 import random
 import statistics
 import sys
+import tempfile
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable
@@ -72,7 +73,7 @@ def build(archive: Archive, store: Path, sample: int) -> None:
     cpu = time.process_time() - cpu
     print(f"{stats.records:,} records in {stats.seconds:.0f} s = {stats.records / stats.seconds:,.0f} records/s, "
           f"{cpu / stats.records * 1e6:,.0f} us CPU/record (load {load:.1f}); index {_size(archive.index.dir) / 1e6:,.0f} MB "
-          f"(dedupe.parquet {(archive.index.dir / 'dedupe.parquet').stat().st_size / 1e6:,.0f} MB); "
+          f"(dedupe.arrow {(archive.index.dir / 'dedupe.arrow').stat().st_size / 1e6:,.0f} MB); "
           f"{stats.regrouped:,} documents rewritten for their group", flush=True)
     keys = list(itertools.islice(list_records(archive.store), sample))
     loaded = [(rk, record) for rk, record, _ in read_records(archive.store, keys) if record is not None]
@@ -86,6 +87,26 @@ def build(archive: Archive, store: Path, sample: int) -> None:
     print(f"baseline, duplicate grouping alone on the first {len(loaded):,} records: signatures "
           f"{(middle - start) / len(loaded) * 1e6:,.0f} us + LSH grouping {(end - middle) / len(loaded) * 1e6:,.0f} "
           f"us CPU/record", flush=True)
+
+
+def update(archive: Archive, n: int = 200) -> None:
+    """What duplicate grouping adds to an update of `n` new records (a day's crawl) on this index."""
+    path = archive.index.dir / "dedupe.arrow"
+    bodies = [r["body"] for r in SampleCorpus(99).records(n)]
+    start = time.perf_counter()
+    state = DuplicateGroups.load(path)
+    assert state is not None, path
+    loaded = time.perf_counter()
+    day = dt.date(2026, 11, 20)
+    for i, body in enumerate(bodies):
+        state.put(f"records/{day:%Y/%m/%d}/{3000000000 + i}.json", str(3000000000 + i), day, signature(body))
+    state.regroup()
+    grouped = time.perf_counter()
+    with tempfile.TemporaryDirectory() as folder:
+        state.save(Path(folder) / "dedupe.arrow")
+    saved = time.perf_counter()
+    print(f"duplicate groups on an update of {n} records: load {loaded - start:.2f} s, sign and regroup "
+          f"{grouped - loaded:.2f} s, save {saved - grouped:.2f} s ({path.stat().st_size / 1e6:,.0f} MB)", flush=True)
 
 
 def queries(archive: Archive, corpus: SampleCorpus, n: int, rng: random.Random) -> dict[str, list[str]]:
@@ -246,6 +267,8 @@ def main() -> None:
     if "build" not in skip and not (args.keep_index and archive.index.exists):
         build(archive, store, 50_000)
     archive.update()
+    if "build" not in skip:
+        update(archive)
     rng = random.Random(args.seed)
     classes = queries(archive, SampleCorpus(args.seed), args.queries, rng)
     for name, part in (("counts", lambda: counts(archive, classes, rng)), ("boolean", lambda: boolean(archive, classes)),

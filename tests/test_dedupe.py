@@ -107,15 +107,23 @@ def test_state_survives_saving(tmp_path: Path) -> None:
     put(state, "2000000002", D, STORY)
     put(state, "2000000003", D, ["short"])
     state.regroup()
-    state.save(tmp_path / "dedupe.parquet")
-    loaded = DuplicateGroups.load(tmp_path / "dedupe.parquet")
+    state.save(tmp_path / "dedupe.arrow")
+    loaded = DuplicateGroups.load(tmp_path / "dedupe.arrow")
     assert loaded is not None
-    assert {k: loaded.group_of(k) for k in loaded.row} == {"k2000000001": 2000000001, "k2000000002": 2000000001,
-                                                            "k2000000003": 2000000003}
-    assert (loaded.sigs[loaded.row["k2000000002"]] == signature(STORY)).all()
+    assert loaded.groups() == {"k2000000001": 2000000001, "k2000000002": 2000000001, "k2000000003": 2000000003}
+    assert (loaded.signature_of("k2000000002") == signature(STORY)).all()
+    assert loaded.signature_of("k2000000003") is None
     put(loaded, "2000000004", D + dt.timedelta(days=1), STORY[1:])
     assert loaded.regroup() == {"k2000000004": (2000000001, False)}
-    assert DuplicateGroups.load(tmp_path / "missing.parquet") is None
+    loaded.remove("k2000000001")  # the representative goes: the next earliest leads
+    assert loaded.regroup() == {"k2000000002": (2000000002, True), "k2000000004": (2000000002, False)}
+    loaded.save(tmp_path / "again.arrow")
+    again = DuplicateGroups.load(tmp_path / "again.arrow")
+    assert again is not None and again.groups() == {"k2000000002": 2000000002, "k2000000003": 2000000003,
+                                                    "k2000000004": 2000000002}
+    assert DuplicateGroups.load(tmp_path / "missing.arrow") is None
+    (tmp_path / "broken.arrow").write_bytes(b"not arrow")
+    assert DuplicateGroups.load(tmp_path / "broken.arrow") is None
 
 
 def test_the_index_compares_with_what_documents_hold() -> None:

@@ -21,7 +21,7 @@ id): the original wire story. The group id is the representative's id. The
 index stores both per document (`dup_group`, `dup_rep`), and `--dedupe`
 keeps the representatives.
 
-The signatures persist beside the index (`dedupe.parquet`: key, id, print
+The signatures persist beside the index (`dedupe.arrow`: key, id, print
 day, signature, group), so an update computes only the changed records' and
 regroups only around them. Groups are compared with what the index holds, and
 documents whose group changed (a merge, a new earlier representative, a
@@ -40,7 +40,6 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.parquet as pq
 from datasketch import LeanMinHash, MinHash, MinHashLSH
 
 SHINGLE = 5
@@ -56,8 +55,8 @@ SEED = 1
 SCHEME = "affine32"
 _MIX = np.array([(0x9E3779B97F4A7C15 * (2 * i + 1)) % 2**64 for i in range(SHINGLE)], dtype=np.uint64)
 _SIG_BYTES = NUM_PERM * 4
-_EPOCH = dt.date(1970, 1, 1).toordinal()  # date32 counts days from here; we keep ordinals
-_SCHEMA = pa.schema([("key", pa.string()), ("id", pa.int64()), ("day", pa.date32()),
+_KEY_BYTES = 40  # a record key (records/YYYY/MM/DD/<10 digits>.json) is 34
+_SCHEMA = pa.schema([("key", pa.binary(_KEY_BYTES)), ("id", pa.int64()), ("day", pa.int32()),
                      ("sig", pa.binary(_SIG_BYTES)), ("group", pa.int64())])
 
 
@@ -148,248 +147,345 @@ class _UnionFind:
 
 @dataclass
 class _Pending:
-    """Rows put since the last regroup (numpy arrays are not grown one row at a time)."""
+    """Rows put since loading, as lists (numpy arrays are not grown one row at a time)."""
 
     keys: list[str] = field(default_factory=list)
     ids: list[int] = field(default_factory=list)
     days: list[int] = field(default_factory=list)
     sigs: list[np.ndarray | None] = field(default_factory=list)
-    groups: list[int] = field(default_factory=list)  # the provisional group each was indexed with
+    groups: list[int] = field(default_factory=list)
+    at: dict[str, int] = field(default_factory=dict)  # key -> its live index (a key put twice: the last)
 
 
-def _day_number(day: dt.date) -> int:
-    return day.toordinal()
+class _Work:
+    """The rows one regroup looks at, gathered from the saved rows and the pending ones."""
+
+    def __init__(self) -> None:
+        self.refs: list[tuple[bool, int]] = []  # (pending?, index)
+        self.index: dict[tuple[bool, int], int] = {}
+
+    def add(self, ref: tuple[bool, int]) -> int:
+        if ref not in self.index:
+            self.index[ref] = len(self.refs)
+            self.refs.append(ref)
+        return self.index[ref]
 
 
 class DuplicateGroups:
     """Every record's signature and group; `put`/`remove` changes, then `regroup()` says whose group moved.
 
-    `indexed(keys)` must answer, for records already in the index, the group
-    their document holds (the caller reads it from the index), so a group is
+    Built for a million records and an update of a few hundred: the saved
+    rows stay numpy columns sorted by key (read from an Arrow file by memory
+    map, keys looked up by binary search), new rows are kept apart, and a
+    regroup gathers only the rows near the new ones (and the groups they
+    touch). `indexed(keys)` answers, for records indexed before, the group
+    their document holds (the caller reads it from the index), so groups are
     compared with the truth even after an interrupted update.
     """
 
     def __init__(self) -> None:
-        self.keys: list[str] = []
-        self.ids = np.zeros(0, dtype=np.int64)
-        self.days = np.zeros(0, dtype=np.int32)
-        self.sigs = np.zeros((0, NUM_PERM), dtype=np.uint32)
-        self.has_sig = np.zeros(0, dtype=bool)
-        self.groups = np.zeros(0, dtype=np.int64)
-        self.alive = np.zeros(0, dtype=bool)
-        self.row: dict[str, int] = {}
+        self._keys = np.zeros(0, dtype=f"S{_KEY_BYTES}")
+        self._ids = np.zeros(0, dtype=np.int64)
+        self._days = np.zeros(0, dtype=np.int32)
+        self._sigs = np.zeros((0, NUM_PERM), dtype=np.uint32)
+        self._has_sig = np.zeros(0, dtype=bool)
+        self._groups = np.zeros(0, dtype=np.int64)
+        self._alive = np.zeros(0, dtype=bool)
         self._pending = _Pending()
-        self._pending_row: dict[str, int] = {}
-        self._touched: set[int] = set()  # groups that lost or changed a member
-        self._new: set[str] = set()
+        self._fresh: set[int] = set()  # pending rows put since the last regroup
+        self._touched: set[int] = set()  # groups that lost a member since the last regroup
 
     # -- persistence ------------------------------------------------------------------------
     @classmethod
     def load(cls, path: Path) -> DuplicateGroups | None:
         """The saved state, or None if there is none (or it is unreadable: then the caller rebuilds)."""
         try:
-            table = pq.read_table(path, schema=_SCHEMA)
+            table = pa.ipc.open_file(pa.memory_map(str(path))).read_all()
         except (OSError, pa.ArrowInvalid):
+            return None
+        if not table.schema.equals(_SCHEMA):
             return None
         state = cls()
         n = table.num_rows
-        state.keys = table["key"].to_pylist()
-        state.ids = table["id"].to_numpy().astype(np.int64)
-        state.days = table["day"].cast(pa.int32()).to_numpy().astype(np.int32) + _EPOCH
-        sig_column = table["sig"].combine_chunks()
-        state.has_sig = ~np.asarray(sig_column.is_null().to_numpy(zero_copy_only=False), dtype=bool)
-        buffer = sig_column.buffers()[1]
-        raw = np.frombuffer(buffer, dtype=np.uint32) if buffer is not None else np.zeros(0, dtype=np.uint32)
-        offset = sig_column.offset * NUM_PERM
-        state.sigs = raw[offset:offset + n * NUM_PERM].reshape(n, NUM_PERM).copy()
-        state.groups = table["group"].to_numpy().astype(np.int64)
-        state.alive = np.ones(n, dtype=bool)
-        state.row = {key: i for i, key in enumerate(state.keys)}
+        keys, sigs = table["key"].combine_chunks(), table["sig"].combine_chunks()
+        state._keys = _fixed(keys, n, f"S{_KEY_BYTES}")
+        state._sigs = _fixed(sigs, n, np.uint32).reshape(n, NUM_PERM)
+        state._has_sig = _valid(sigs, n)
+        state._ids = table["id"].to_numpy()
+        state._days = table["day"].to_numpy()
+        state._groups = table["group"].to_numpy().copy()
+        state._alive = np.ones(n, dtype=bool)
         return state
 
     def save(self, path: Path) -> None:
-        self._consolidate()
-        keep = np.flatnonzero(self.alive)
-        sig_bytes = [self.sigs[i].tobytes() if self.has_sig[i] else None for i in keep]
-        table = pa.table({
-            "key": [self.keys[i] for i in keep],
-            "id": self.ids[keep],
-            "day": pa.array(self.days[keep] - _EPOCH, type=pa.int32()).cast(pa.date32()),
-            "sig": pa.array(sig_bytes, type=pa.binary(_SIG_BYTES)),
-            "group": self.groups[keep],
+        """All rows, sorted by key, as one uncompressed Arrow file (read back by memory map)."""
+        self._merge_pending()  # afterwards every row is alive, in key order
+        n = len(self._keys)
+        keys, sigs = np.ascontiguousarray(self._keys), np.ascontiguousarray(self._sigs)
+        validity = pa.py_buffer(np.packbits(self._has_sig, bitorder="little"))
+        table = pa.table({  # the numpy buffers as they are: no copy of the 256 MB of signatures
+            "key": pa.FixedSizeBinaryArray.from_buffers(pa.binary(_KEY_BYTES), n, [None, pa.py_buffer(keys)]),
+            "id": pa.array(self._ids, type=pa.int64()),
+            "day": pa.array(self._days, type=pa.int32()),
+            "sig": pa.FixedSizeBinaryArray.from_buffers(pa.binary(_SIG_BYTES), n, [validity, pa.py_buffer(sigs)]),
+            "group": pa.array(self._groups, type=pa.int64()),
         }, schema=_SCHEMA)
-        pq.write_table(table, path)
+        with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, _SCHEMA) as writer:
+            writer.write_table(table)
+
+    def _merge_pending(self) -> None:
+        """Pending rows into the sorted columns (dead rows dropped)."""
+        p = self._pending
+        live = sorted(p.at.values(), key=lambda i: p.keys[i])
+        if not live and self._alive.all():
+            return
+        keep = np.flatnonzero(self._alive)
+        keys = np.array([p.keys[i].encode() for i in live], dtype=f"S{_KEY_BYTES}")
+        at = np.searchsorted(self._keys[keep], keys)
+        empty = np.zeros(NUM_PERM, dtype=np.uint32)
+        self._keys = np.insert(self._keys[keep], at, keys)
+        self._ids = np.insert(self._ids[keep], at, np.array([p.ids[i] for i in live], dtype=np.int64))
+        self._days = np.insert(self._days[keep], at, np.array([p.days[i] for i in live], dtype=np.int32))
+        sigs = np.array([empty if p.sigs[i] is None else p.sigs[i] for i in live], dtype=np.uint32).reshape(-1, NUM_PERM)
+        self._sigs = np.insert(self._sigs[keep], at, sigs, axis=0)
+        self._has_sig = np.insert(self._has_sig[keep], at, np.array([p.sigs[i] is not None for i in live], dtype=bool))
+        self._groups = np.insert(self._groups[keep], at, np.array([p.groups[i] for i in live], dtype=np.int64))
+        self._alive = np.ones(len(self._keys), dtype=bool)
+        self._pending, self._fresh = _Pending(), set()
 
     # -- changes ----------------------------------------------------------------------------
-    def group_of(self, key: str) -> int | None:
-        row = self.row.get(key)
-        if row is not None and self.alive[row]:
-            return int(self.groups[row])
+    def _saved_row(self, key: str) -> int | None:
+        wanted = key.encode()
+        i = int(np.searchsorted(self._keys, wanted))
+        if i < len(self._keys) and self._keys[i] == wanted and self._alive[i]:
+            return i
         return None
 
+    def group_of(self, key: str) -> int | None:
+        if key in self._pending.at:
+            return self._pending.groups[self._pending.at[key]]
+        row = self._saved_row(key)
+        return int(self._groups[row]) if row is not None else None
+
+    def signature_of(self, key: str) -> np.ndarray | None:
+        if key in self._pending.at:
+            return self._pending.sigs[self._pending.at[key]]
+        row = self._saved_row(key)
+        return self._sigs[row] if row is not None and self._has_sig[row] else None
+
+    def groups(self) -> dict[str, int]:
+        """{key: group} of every record (for tests and benchmarks; a million keys is a big dict)."""
+        out = {k.decode(): int(g) for k, g, alive in zip(self._keys, self._groups, self._alive, strict=True) if alive}
+        out.update({key: self._pending.groups[i] for key, i in self._pending.at.items()})
+        return out
+
     def remove(self, key: str) -> None:
-        row = self.row.pop(key, None)
-        if row is not None and self.alive[row]:
-            self.alive[row] = False
-            self._touched.add(int(self.groups[row]))
-        self._pending_row.pop(key, None)
-        self._new.discard(key)
+        index = self._pending.at.pop(key, None)
+        if index is not None:
+            self._touched.add(self._pending.groups[index])
+            self._fresh.discard(index)
+        row = self._saved_row(key)
+        if row is not None:
+            self._alive[row] = False
+            self._touched.add(int(self._groups[row]))
 
     def put(self, key: str, article_id: str, day: dt.date, sig: np.ndarray | None) -> tuple[int, bool]:
         """Add or replace a record; returns the provisional (group, representative) to index it with now:
         its old group if it had one, else its own. `regroup()` says if that must change."""
+        if len(key.encode()) > _KEY_BYTES:
+            raise ValueError(f"a store key longer than {_KEY_BYTES} bytes: {key}")
         old = self.group_of(key)
         self.remove(key)
         number = int(article_id)
         group = old if old is not None else number
-        self._pending_row[key] = len(self._pending.keys)
-        self._pending.keys.append(key)
-        self._pending.ids.append(number)
-        self._pending.days.append(_day_number(day))
-        self._pending.sigs.append(sig)
-        self._pending.groups.append(group)
-        self._new.add(key)
+        p = self._pending
+        index = len(p.keys)
+        p.at[key] = index
+        p.keys.append(key)
+        p.ids.append(number)
+        p.days.append(day.toordinal())
+        p.sigs.append(sig)
+        p.groups.append(group)
+        self._fresh.add(index)
         return group, group == number
 
-    def _consolidate(self) -> None:
-        """Append pending rows and drop dead ones (row numbers change)."""
-        p = self._pending
-        live_pending = [i for i, key in enumerate(p.keys) if self._pending_row.get(key) == i]
-        keep = np.flatnonzero(self.alive)
-        empty = np.zeros(NUM_PERM, dtype=np.uint32)
-        self.keys = [self.keys[i] for i in keep] + [p.keys[i] for i in live_pending]
-        self.ids = np.concatenate([self.ids[keep], np.array([p.ids[i] for i in live_pending], dtype=np.int64)])
-        self.days = np.concatenate([self.days[keep], np.array([p.days[i] for i in live_pending], dtype=np.int32)])
-        new_sigs = [p.sigs[i] if p.sigs[i] is not None else empty for i in live_pending]
-        self.sigs = np.concatenate([self.sigs[keep], np.array(new_sigs, dtype=np.uint32).reshape(-1, NUM_PERM)])
-        self.has_sig = np.concatenate([self.has_sig[keep], np.array([p.sigs[i] is not None for i in live_pending],
-                                                                    dtype=bool)])
-        self.groups = np.concatenate([self.groups[keep], np.array([p.groups[i] for i in live_pending], dtype=np.int64)])
-        self.alive = np.ones(len(self.keys), dtype=bool)
-        self.row = {key: i for i, key in enumerate(self.keys)}
-        self._pending, self._pending_row = _Pending(), {}
-
     # -- grouping ---------------------------------------------------------------------------
-    def _pairs(self, new_rows: np.ndarray) -> list[tuple[int, int]]:
-        """Similar pairs (row, row) with at least one new row, printed within the window of each other."""
-        if not len(new_rows):
-            return []
-        new_days = np.unique(self.days[new_rows])
-        # rows that can pair with a new row: a signature, printed within the window of some new row
-        at = np.searchsorted(new_days, self.days)
-        before = np.abs(self.days - new_days[np.clip(at - 1, 0, len(new_days) - 1)])
-        after = np.abs(self.days - new_days[np.clip(at, 0, len(new_days) - 1)])
-        candidates = np.flatnonzero((np.minimum(before, after) <= WINDOW_DAYS) & self.has_sig)
-        candidates = candidates[np.lexsort((self.ids[candidates], self.days[candidates]))]
-        is_new = np.zeros(len(self.keys), dtype=bool)
-        is_new[new_rows] = True
-        if is_new[candidates].all():
-            found = self._pass_in_date_order(candidates)
-        else:
-            found = self._static_pass(candidates, is_new)
-        pairs: list[tuple[int, int]] = []
-        for row, others in found:
-            others = others[(others != row) & (np.abs(self.days[others] - self.days[row]) <= WINDOW_DAYS)]
-            if len(others):
-                pairs += [(row, int(o)) for o in others[similar(self.sigs[others], self.sigs[row]) >= THRESHOLD]]
-        return pairs
+    def _gather(self) -> tuple[_Work, list[int]]:
+        """The rows a regroup needs: the fresh ones, every row with a signature within the window of one,
+        and the remaining members of groups that lost one. Returns them and the fresh rows' places."""
+        work = _Work()
+        p = self._pending
+        live = np.array(sorted(p.at.values()), dtype=np.int64)
+        fresh_rows = sorted(self._fresh & set(p.at.values()))
+        fresh = [work.add((True, index)) for index in fresh_rows]
+        fresh_days = np.unique(np.array([p.days[index] for index in fresh_rows], dtype=np.int32))
+        if len(fresh_days):
+            for row in np.flatnonzero(self._alive & self._has_sig & _near(self._days, fresh_days)):
+                work.add((False, int(row)))
+            days = np.array([p.days[index] for index in live], dtype=np.int32)
+            signed = np.array([p.sigs[index] is not None for index in live], dtype=bool)
+            for index in live[signed & _near(days, fresh_days)]:
+                work.add((True, int(index)))
+        for group in self._touched:
+            self._add_members(work, group)
+        return work, fresh
 
-    def _lsh(self) -> MinHashLSH:
-        return MinHashLSH(threshold=THRESHOLD, num_perm=NUM_PERM, params=LSH_BANDS)
+    def _add_members(self, work: _Work, group: int) -> list[int]:
+        saved = np.flatnonzero(self._alive & (self._groups == group))
+        places = [work.add((False, int(i))) for i in saved]
+        places += [work.add((True, i)) for i in self._pending.at.values() if self._pending.groups[i] == group]
+        return places
 
-    def _pass_in_date_order(self, rows: np.ndarray) -> list[tuple[int, np.ndarray]]:
-        """Every row new (a full build): each queries the rows before it, in two LSH generations of at least
-        the window each, so nothing is ever removed from an LSH (datasketch's removal was a third of its cost)."""
-        current, previous, started = self._lsh(), None, int(self.days[rows[0]])
-        found = []
-        for row in rows:
-            row = int(row)
-            day = int(self.days[row])
-            if day - started > WINDOW_DAYS:
-                previous, current, started = current, self._lsh(), day
-            minhash = _lean(self.sigs[row])
-            near = current.query(minhash) + (previous.query(minhash) if previous is not None else [])
-            if near:
-                found.append((row, np.array(near, dtype=np.int64)))
-            current.insert(row, minhash, check_duplication=False)
-        return found
-
-    def _static_pass(self, rows: np.ndarray, is_new: np.ndarray) -> list[tuple[int, np.ndarray]]:
-        """Some rows new (an update): every row near them in one LSH, the new ones queried."""
-        lsh = self._lsh()
-        with lsh.insertion_session() as session:
-            for row in rows:
-                session.insert(int(row), _lean(self.sigs[row]), check_duplication=False)
-        return [(int(row), np.array(lsh.query(_lean(self.sigs[row])), dtype=np.int64)) for row in rows if is_new[row]]
-
-    def _members(self) -> Callable[[int], np.ndarray]:
-        order = np.argsort(self.groups, kind="stable")
-        ordered = self.groups[order]
-
-        def members(group: int) -> np.ndarray:
-            return order[np.searchsorted(ordered, group, "left"):np.searchsorted(ordered, group, "right")]
-        return members
-
-    def _pairs_within(self, rows: np.ndarray) -> list[tuple[int, int]]:
-        """Similar pairs among the rows of a group that lost a member: it may have split."""
-        rows = rows[self.has_sig[rows]]
-        pairs = []
-        for i, row in enumerate(rows[:-1]):
-            others = rows[i + 1:]
-            close = np.abs(self.days[others] - self.days[row]) <= WINDOW_DAYS
-            hits = others[close][similar(self.sigs[others[close]], self.sigs[row]) >= THRESHOLD]
-            pairs += [(int(row), int(o)) for o in hits]
-        return pairs
+    def _columns(self, work: _Work) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """ids, days, signatures, has-signature, groups of the gathered rows."""
+        p = self._pending
+        empty = np.zeros(NUM_PERM, dtype=np.uint32)
+        ids = np.array([p.ids[i] if new else self._ids[i] for new, i in work.refs], dtype=np.int64)
+        days = np.array([p.days[i] if new else self._days[i] for new, i in work.refs], dtype=np.int32)
+        sigs = np.array([(empty if p.sigs[i] is None else p.sigs[i]) if new else self._sigs[i] for new, i in work.refs],
+                        dtype=np.uint32).reshape(-1, NUM_PERM)
+        has = np.array([p.sigs[i] is not None if new else self._has_sig[i] for new, i in work.refs], dtype=bool)
+        groups = np.array([p.groups[i] if new else self._groups[i] for new, i in work.refs], dtype=np.int64)
+        return ids, days, sigs, has, groups
 
     def regroup(self, indexed: Callable[[list[str]], dict[str, int]] | None = None) -> dict[str, tuple[int, bool]]:
         """Recompute the groups around what changed; returns {key: (group, representative)} for every record
         whose document must be (re)written with new values: `indexed(keys)` gives the group the index
-        holds for records not put in this session (default: the saved state's)."""
-        provisional = dict(zip(self._pending.keys, self._pending.groups, strict=True))
-        new_keys, touched = set(self._new), set(self._touched)
-        self._consolidate()
-        self._new, self._touched = set(), set()
-        new_rows = np.array(sorted(self.row[k] for k in new_keys), dtype=np.int64)
-        pairs = self._pairs(new_rows)
-        members = self._members()
-        # untouched old groups stay connected as they are; touched ones are re-linked from their signatures
+        holds for records not put since the last regroup (default: the saved state's)."""
+        work, fresh = self._gather()
+        ids, days, sigs, has, groups = self._columns(work)
+        pairs = _pairs(days, sigs, has, fresh, ids)
+        touched = set(self._touched)
+        # groups that lost a member are re-linked from their members' signatures; other groups a new pair
+        # reaches join whole (they are connected already, maybe through rows outside the window)
+        pairs += _pairs_among([w for w in range(len(work.refs)) if int(groups[w]) in touched], days, sigs, has)
         uf = _UnionFind()
-        nodes: set[int] = {int(r) for r in new_rows}
-        for group in touched:
-            rows = members(group)
-            nodes.update(int(r) for r in rows)
-            pairs += self._pairs_within(rows)
-        for a, b in list(pairs):
-            for row in (a, b):
-                group = int(self.groups[row])
-                if row not in nodes and group not in touched:
-                    together = members(group)
-                    nodes.update(int(r) for r in together)
-                    for other in together:
-                        uf.union(int(together[0]), int(other))
-        for row in nodes:
-            uf.find(row)
+        fresh_set = set(fresh)
+        for a, b in pairs:
+            for w in (a, b):
+                group = int(groups[w])
+                if w not in fresh_set and group not in touched:
+                    touched.add(group)
+                    members = self._add_members(work, group)
+                    for m in members:
+                        uf.union(members[0], m)
+        if len(work.refs) > len(ids):  # members added: their columns too
+            ids, days, sigs, has, groups = self._columns(work)
         for a, b in pairs:
             uf.union(a, b)
+        nodes = fresh_set | {w for w in range(len(work.refs)) if int(groups[w]) in touched}
         components: dict[int, list[int]] = {}
-        for row in nodes:
-            components.setdefault(uf.find(row), []).append(row)
-        before: dict[str, int] = {}
-        old_keys = [self.keys[r] for r in nodes if self.keys[r] not in new_keys]
-        held = indexed(old_keys) if indexed else {}
-        for row in nodes:
-            key = self.keys[row]
-            before[key] = provisional[key] if key in new_keys else held.get(key, int(self.groups[row]))
+        for w in nodes:
+            components.setdefault(uf.find(w), []).append(w)
+        keys = {w: self._key(work.refs[w]) for w in nodes}
+        held = indexed([keys[w] for w in nodes if w not in fresh_set]) if indexed else {}
         changed: dict[str, tuple[int, bool]] = {}
         for component in components.values():
-            rep = min(component, key=lambda r: (int(self.days[r]), int(self.ids[r])))
-            group = int(self.ids[rep])
-            for row in component:
-                self.groups[row] = group
-                key = self.keys[row]
-                if before[key] != group:
-                    changed[key] = (group, group == int(self.ids[row]))
+            rep = min(component, key=lambda w: (int(days[w]), int(ids[w])))
+            group = int(ids[rep])
+            for w in component:
+                before = int(groups[w]) if w in fresh_set else held.get(keys[w], int(groups[w]))
+                self._set_group(work.refs[w], group)
+                if before != group:
+                    changed[keys[w]] = (group, group == int(ids[w]))
+        self._fresh, self._touched = set(), set()
         return changed
+
+    def _key(self, ref: tuple[bool, int]) -> str:
+        new, i = ref
+        return self._pending.keys[i] if new else self._keys[i].decode()
+
+    def _set_group(self, ref: tuple[bool, int], group: int) -> None:
+        new, i = ref
+        if new:
+            self._pending.groups[i] = group
+        else:
+            self._groups[i] = group
+
+
+def _fixed(column: pa.Array, n: int, dtype: Any) -> np.ndarray:
+    """The values of a fixed-size binary column as a numpy array over its buffer (no copy)."""
+    buffer = column.buffers()[1]
+    width = column.type.byte_width
+    data = np.frombuffer(buffer, dtype=np.uint8)[column.offset * width:(column.offset + n) * width] if n else \
+        np.zeros(0, dtype=np.uint8)
+    return data.view(dtype)
+
+
+def _valid(column: pa.Array, n: int) -> np.ndarray:
+    bitmap = column.buffers()[0]
+    if bitmap is None:
+        return np.ones(n, dtype=bool)
+    bits = np.unpackbits(np.frombuffer(bitmap, dtype=np.uint8), bitorder="little")
+    return bits[column.offset:column.offset + n].astype(bool)
+
+
+def _near(days: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    """Whether each day lies within the window of one of the (sorted, unique) target days."""
+    at = np.searchsorted(targets, days)
+    before = np.abs(days - targets[np.clip(at - 1, 0, len(targets) - 1)])
+    after = np.abs(days - targets[np.clip(at, 0, len(targets) - 1)])
+    return np.minimum(before, after) <= WINDOW_DAYS
+
+
+def _lsh() -> MinHashLSH:
+    return MinHashLSH(threshold=THRESHOLD, num_perm=NUM_PERM, params=LSH_BANDS)
+
+
+def _pairs(days: np.ndarray, sigs: np.ndarray, has: np.ndarray, fresh: list[int],
+           ids: np.ndarray) -> list[tuple[int, int]]:
+    """Similar pairs among the rows, each with at least one fresh row, printed within the window."""
+    rows = np.flatnonzero(has)
+    rows = rows[np.lexsort((ids[rows], days[rows]))]
+    is_fresh = np.zeros(len(days), dtype=bool)
+    is_fresh[fresh] = True
+    if not len(rows) or not is_fresh[rows].any():
+        return []
+    found = _in_date_order(rows, days, sigs) if is_fresh[rows].all() else _static(rows, sigs, is_fresh)
+    pairs: list[tuple[int, int]] = []
+    for row, others in found:
+        others = others[(others != row) & (np.abs(days[others] - days[row]) <= WINDOW_DAYS)]
+        if len(others):
+            pairs += [(row, int(o)) for o in others[similar(sigs[others], sigs[row]) >= THRESHOLD]]
+    return pairs
+
+
+def _in_date_order(rows: np.ndarray, days: np.ndarray, sigs: np.ndarray) -> list[tuple[int, np.ndarray]]:
+    """Every row fresh (a full build): each queries the rows before it, in two LSH generations of at least
+    the window each, so nothing is ever removed from an LSH (datasketch's removal was a third of its cost)."""
+    current, previous, started = _lsh(), None, int(days[rows[0]])
+    found = []
+    for row in rows:
+        row = int(row)
+        day = int(days[row])
+        if day - started > WINDOW_DAYS:
+            previous, current, started = current, _lsh(), day
+        minhash = _lean(sigs[row])
+        near = current.query(minhash) + (previous.query(minhash) if previous is not None else [])
+        if near:
+            found.append((row, np.array(near, dtype=np.int64)))
+        current.insert(row, minhash, check_duplication=False)
+    return found
+
+
+def _static(rows: np.ndarray, sigs: np.ndarray, is_fresh: np.ndarray) -> list[tuple[int, np.ndarray]]:
+    """Some rows fresh (an update): every gathered row in one LSH, the fresh ones queried."""
+    lsh = _lsh()
+    with lsh.insertion_session() as session:
+        for row in rows:
+            session.insert(int(row), _lean(sigs[row]), check_duplication=False)
+    return [(int(row), np.array(lsh.query(_lean(sigs[row])), dtype=np.int64)) for row in rows if is_fresh[row]]
+
+
+def _pairs_among(rows: list[int], days: np.ndarray, sigs: np.ndarray, has: np.ndarray) -> list[tuple[int, int]]:
+    """Similar pairs among the remaining members of groups that lost one: a group may have split."""
+    members = np.array([r for r in rows if has[r]], dtype=np.int64)
+    pairs = []
+    for i, row in enumerate(members[:-1]):
+        others = members[i + 1:]
+        close = others[np.abs(days[others] - days[row]) <= WINDOW_DAYS]
+        pairs += [(int(row), int(o)) for o in close[similar(sigs[close], sigs[row]) >= THRESHOLD]]
+    return pairs
 
 
 def group_records(records: Iterable[tuple[str, str, dt.date, Any]]) -> dict[str, int]:
@@ -398,4 +494,4 @@ def group_records(records: Iterable[tuple[str, str, dt.date, Any]]) -> dict[str,
     for key, article_id, day, body in records:
         state.put(key, article_id, day, signature(body))
     state.regroup()
-    return {key: int(state.groups[row]) for key, row in state.row.items()}
+    return state.groups()

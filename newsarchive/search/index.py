@@ -5,7 +5,7 @@ variable is set, else `$XDG_CACHE_HOME/newsarchive/index/<hash>/` (default
 `~/.cache/...`). It is a cache: deleting it only costs a rebuild.
 
 Inside: `tantivy/` (the engine's files), `manifest.parquet` (each indexed
-record key with the size and modification time it had), `dedupe.parquet`
+record key with the size and modification time it had), `dedupe.arrow`
 (each record's MinHash signature and duplicate group, see
 newsarchive.search.dedupe), `meta.json` (index version, store URI, the
 change marker seen at the last update).
@@ -158,7 +158,7 @@ class SearchIndex:
 
     @property
     def _dedupe_path(self) -> Path:
-        return self.dir / "dedupe.parquet"
+        return self.dir / "dedupe.arrow"
 
     def _meta(self) -> dict:
         try:
@@ -267,7 +267,7 @@ class SearchIndex:
             if rebuild or removed or changed:
                 groups = groups or DuplicateGroups()
                 self._apply(engine, rebuild, old, removed, changed, listing, groups, stats, progress)
-                self._write_atomic("dedupe.parquet", groups.save)
+                self._write_atomic("dedupe.arrow", groups.save)
             self._save_manifest(listing)
             self._save_meta(marker if settled else None, len(listing) - stats.skipped)
             engine.reload()

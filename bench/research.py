@@ -46,7 +46,7 @@ from bench.sample import DuplicateSet, SampleCorpus, write_records  # noqa: E402
 from newsarchive.archive.keys import record_key  # noqa: E402
 from newsarchive.errors import InvalidArgument  # noqa: E402
 from newsarchive.search import Archive  # noqa: E402
-from newsarchive.search.dedupe import DuplicateGroups, group_records, signature  # noqa: E402
+from newsarchive.search.dedupe import DuplicateGroups, group_records, shingle_hashes, signature, words  # noqa: E402
 from newsarchive.search.records import list_records, read_records  # noqa: E402
 
 COUNTS_MS, KWIC_S, PAGE_P50_MS, PAGE_P99_MS = 300.0, 2.0, 50.0, 200.0
@@ -237,9 +237,24 @@ def duplicates() -> None:
     reprints = [i for i, kind in data.kind.items() if kind not in ("original", "same topic", "background")]
     joined = sum(1 for i in reprints if by_id[i] == by_id[data.truth[i]])
     missed = Counter(data.kind[i] for p in truth - got for i in p if data.kind[i] != "original")
+    wrong = Counter(data.kind[i] for p in got - truth for i in p)
+    shingles = {r["id"]: set(shingle_hashes(words(r["body"])).tolist()) for r in data.records}
+
+    def jaccard(a: str, b: str) -> float:
+        return len(shingles[a] & shingles[b]) / len(shingles[a] | shingles[b])
+
+    by_kind: dict[str, list[float]] = defaultdict(list)
+    for i in reprints:
+        by_kind[data.kind[i]].append(jaccard(i, data.truth[i]))
+    same_topic = [jaccard(i, source) for i, source in data.source.items()]
+    print("exact Jaccard of a reprint to its original, min-median: " + "; ".join(
+        f"{kind} {min(v):.2f}-{statistics.median(v):.2f}" for kind, v in sorted(by_kind.items()))
+        + f"; same-topic stories to the story they share paragraphs with: median {statistics.median(same_topic):.2f}, "
+          f"max {max(same_topic):.2f}")
     print(f"{len(items):,} records, {len(reprints):,} reprints, {len(truth):,} duplicate pairs: precision "
           f"{len(got & truth) / max(1, len(got)):.4f}, recall {len(got & truth) / len(truth):.4f}, reprints in their "
-          f"original's group {joined / len(reprints):.4f}; missed by kind {dict(missed)}; "
+          f"original's group {joined / len(reprints):.4f}; missed by kind {dict(missed)}; false pairs by kind "
+          f"{dict(wrong)}; "
           f"{cpu / len(items) * 1e6:,.0f} us CPU/record")
 
 

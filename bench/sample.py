@@ -165,6 +165,7 @@ class DuplicateSet:
         self.records: list[dict[str, Any]] = []
         self.truth: dict[str, str] = {}
         self.kind: dict[str, str] = {}
+        self.source: dict[str, str] = {}  # a same-topic story -> the story whose paragraphs it shares
         serial = 0
         originals_made: list[dict[str, Any]] = []
         for _ in range(originals):
@@ -177,7 +178,9 @@ class DuplicateSet:
                 self._add(self._reprint(original, serial, kind), original["id"], kind)
                 serial += 1
         for _ in range(hard):
-            self._add(self._same_topic(self.rng.choice(originals_made), serial), None, "same topic")
+            source = self.rng.choice(originals_made)
+            self._add(self._same_topic(source, serial), None, "same topic")
+            self.source[self.records[-1]["id"]] = source["id"]
             serial += 1
         for record in SampleCorpus(seed + 1).records(background, start=serial):
             self._add(record, None, "background")

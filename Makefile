@@ -56,6 +56,7 @@ bench: $(VENV)/.test replay-venv
 	$(PY) bench/capture.py
 	$(PY) bench/wacz.py
 	$(PY) bench/replay.py
+	$(PY) bench/research.py --size 100000
 
 clean:
 	rm -rf $(VENV) $(REPLAY_VENV) build *.egg-info

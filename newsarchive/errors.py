@@ -26,6 +26,10 @@ class ArticleNotFound(UserError, LookupError):
     """An article id that is well formed but not in the archive."""
 
 
+class CaptureDamaged(UserError):
+    """An article's archived capture cannot be read back as the response its record points to."""
+
+
 class NotAnArticle(UserError):
     """The page is not a Taipei Times article the parser knows (empty, binary, other page, unknown layout)."""
 

@@ -57,6 +57,7 @@ ERROR_CODES: dict[type[BaseException], Exit] = {
     errors.NoRecords: Exit.BAD_INPUT,
     errors.ArticleNotFound: Exit.BAD_INPUT,
     errors.NotAnArticle: Exit.BAD_INPUT,
+    errors.CaptureDamaged: Exit.BAD_INPUT,
     errors.StoreError: Exit.STORE_UNREACHABLE,
     errors.StoreUnreachable: Exit.STORE_UNREACHABLE,
     errors.StoreDenied: Exit.STORE_DENIED,

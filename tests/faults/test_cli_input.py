@@ -60,6 +60,11 @@ CASES: dict[str, list[tuple[list[str], Exit, str]]] = {
         (["x", "--store", BAD_URI], Exit.USAGE, "store URI"),
         (["x", "--store", "{store}", "--section", NOT_A_SECTION], Exit.USAGE, "section"),
     ],
+    "kwic": [
+        (["x", "--store", "{store}", "--since", BAD_DATE], Exit.USAGE, "not a date"),
+        (["x", "--store", BAD_URI], Exit.USAGE, "store URI"),
+        (["x", "--store", "{missing}"], Exit.USAGE, "no such folder"),
+    ],
     "export": [
         (["--format", "csv", "-o", "-", "--store", "{store}", "--until", BAD_DATE], Exit.USAGE, "not a date"),
         (["--format", "csv", "-o", "-", "--store", BAD_URI], Exit.USAGE, "store URI"),

@@ -115,16 +115,25 @@ class RunReport:
         return "\n".join(lines)
 
 
+def report_keys(store: Store) -> list[str]:
+    """Keys of the run reports, oldest first (run ids start with their UTC time: key order is time order)."""
+    return [info.key for info in store.list(RUNS_PREFIX) if info.key.endswith(".json")]
+
+
+def read_report(store: Store, key: str) -> dict[str, Any] | None:
+    """One run report as saved, or None if it is gone or not a report (one bad file must not hide the rest)."""
+    try:
+        doc = json.loads(store.get_bytes(key))
+    except (KeyNotFound, ValueError):
+        return None
+    return doc if isinstance(doc, dict) else None
+
+
 def _failures(store: Store, kind: str) -> Iterator[dict[str, Any]]:
     """The failures of one kind the run reports list, oldest report first."""
-    for info in store.list(RUNS_PREFIX):  # run ids start with their UTC time: key order is time order
-        if not info.key.endswith(".json"):
-            continue
-        try:
-            doc = json.loads(store.get_bytes(info.key))
-        except (KeyNotFound, ValueError):
-            continue
-        for failure in doc.get("failures", []) if isinstance(doc, dict) else []:
+    for key in report_keys(store):
+        doc = read_report(store, key)
+        for failure in doc.get("failures", []) if doc is not None else []:
             if isinstance(failure, dict) and failure.get("kind", "article") == kind:
                 yield failure
 

@@ -35,6 +35,7 @@ COMMANDS: dict[str, str] = {
     "export": "newsarchive.cli.export:export",
     "show": "newsarchive.cli.show:show",
     "index": "newsarchive.cli.index:index",
+    "serve": "newsarchive.cli.serve:serve",
 }
 
 

@@ -22,7 +22,7 @@ from newsarchive.article import changed_fields
 from newsarchive.errors import KeyNotFound
 from newsarchive.store import Store
 
-_WORDS = re.compile(r"\s+|[^\s]+")
+_WORDS = re.compile(r"\w+|\s+|[^\w\s]")
 
 #: ("equal" | "insert" | "delete", text): what a template turns into plain, <ins> and <del> runs
 Segment = tuple[str, str]

@@ -84,7 +84,7 @@ def content_security_policy(frame_origin: str | None) -> str:
         f"frame-src {frame_origin}" if frame_origin else "frame-src 'none'",
         "form-action 'self'",
         "base-uri 'none'",
-        "frame-ancestors 'none'",
+        "frame-ancestors 'self'",  # the search page embeds its chart (an SVG document) and nothing else may
     ])
 
 
@@ -101,7 +101,7 @@ class Guard:
             (b"content-security-policy", content_security_policy(self.frame_origin).encode()),
             (b"x-content-type-options", b"nosniff"),
             (b"referrer-policy", b"no-referrer"),
-            (b"x-frame-options", b"DENY"),
+            (b"x-frame-options", b"SAMEORIGIN"),
             (b"cross-origin-opener-policy", b"same-origin"),
             (b"cross-origin-resource-policy", b"same-origin"),
         ]
@@ -197,8 +197,14 @@ class GuardMiddleware:
 
     async def _refuse(self, scope: Scope, send: Send, status: int, message: str,
                       extra: list[tuple[bytes, bytes]] | None = None) -> None:
-        body = json.dumps({"error": status, "message": message}).encode()
+        """JSON for the API, a line of HTML for a person (the message is ours: nothing to escape)."""
+        if scope["path"].startswith("/api"):
+            body, kind = json.dumps({"error": status, "message": message}).encode(), b"application/json"
+        else:
+            body = (f"<!doctype html><meta charset=utf-8><title>{status}</title><h1>{status}</h1>"
+                    f"<p>{message}</p>").encode()
+            kind = b"text/html; charset=utf-8"
         await send({"type": "http.response.start", "status": status, "headers": [
-            (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+            (b"content-type", kind), (b"content-length", str(len(body)).encode()),
             *(extra or []), *self.guard.headers()]})
         await send({"type": "http.response.body", "body": body if scope["method"] != "HEAD" else b""})

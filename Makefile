@@ -5,7 +5,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STORE  ?= ./archive
 
-.PHONY: crawl test check lint demo bench venv clean
+.PHONY: crawl test check lint demo bench venv clean chromium
 
 $(VENV)/.base: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,8 +33,14 @@ check: lint
 	$(PY) -m pytest -q -m "not e2e"
 
 ## test: lint, types, then the whole suite, starting its own servers (SeaweedFS, Valkey, Scrapyd, the local site)
-test: lint
+## and a browser (Debian's chromium, installed by `make chromium` when missing)
+test: lint chromium
 	$(PY) -m pytest
+
+## chromium: the browser the reading room's tests drive, from the operating system's packages (never downloaded
+## by a test); apt-get runs only when /usr/bin/chromium is missing
+chromium:
+	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
 ## demo: serve the bundled copy of the site on 127.0.0.1 and crawl it (no internet needed)
 demo: $(VENV)/.test

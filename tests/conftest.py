@@ -18,6 +18,7 @@ from tests.site.corpus import REFERENCE_DAY
 os.environ[TODAY_ENV] = REFERENCE_DAY.isoformat()
 
 pytest_plugins = [
+    "tests.plugins.browser",
     "tests.plugins.cli",
     "tests.plugins.clock",
     "tests.plugins.scrapyd",
@@ -25,6 +26,7 @@ pytest_plugins = [
     "tests.plugins.seaweed",
     "tests.plugins.site",
     "tests.plugins.valkey",
+    "tests.plugins.webapp",
 ]
 
 #: fixtures that start a server or a process (directly or through the fixtures they use)

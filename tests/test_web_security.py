@@ -21,6 +21,7 @@ def app(guard: Guard) -> FastAPI:
 
     @inner.get("/page")
     @inner.get("/api/page")
+    @inner.get("/static/style.css")
     def page() -> PlainTextResponse:
         return PlainTextResponse("the archive")
 
@@ -60,11 +61,16 @@ def test_no_token_no_entry(with_token: TestClient) -> None:
     assert response.json()["error"] == 401 and "token" in response.json()["message"]
     assert response.headers["www-authenticate"].startswith("Bearer")
     page = with_token.get("/page")
-    assert page.status_code == 401 and "text/html" in page.headers["content-type"] and "?token=" in page.text
+    assert page.status_code == 401 and "text/html" in page.headers["content-type"]
+    assert '<input type="password" name="token"' in page.text  # a form that sends it once, no script needed
     assert with_token.get("/page", headers={"Authorization": "Bearer wrong-token-0123456"}).status_code == 401
     with_token.cookies.set(COOKIE, "wrong-token-0123456")
     assert with_token.get("/page").status_code == 401
     assert with_token.get("/page", params={"token": "wrong-token-0123456"}).status_code == 401
+
+
+def test_the_stylesheet_needs_no_token(with_token: TestClient) -> None:
+    assert with_token.get("/static/style.css").status_code == 200
 
 
 def test_bearer_token(with_token: TestClient) -> None:

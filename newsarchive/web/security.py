@@ -39,6 +39,8 @@ TOKEN_ENV = "NEWSARCHIVE_TOKEN"
 COOKIE = "newsarchive_token"
 TOKEN_PARAM = "token"
 LOOPBACK_NAMES = ("localhost",)
+#: served without the token: the stylesheet, so that even the page asking for the token is readable
+PUBLIC = "/static/"
 #: long enough that guessing is hopeless
 MIN_TOKEN_LENGTH = 16
 _TOKEN_CHARS = re.compile(r"[A-Za-z0-9._~+/=-]+")
@@ -48,6 +50,20 @@ Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+
+_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>{title} · Taipei Times archive</title>
+<link rel="stylesheet" href="/static/style.css"></head><body>
+<header class="masthead"><div class="inner"><span class="brand">Taipei Times <span>archive</span></span></div></header>
+<main>{main}</main></body></html>"""
+#: the page a browser without the token gets: a form that sends it once as ?token= (no script needed)
+ASK_FOR_TOKEN = _PAGE.format(title="Token needed", main="""<h1>This reading room asks for a token</h1>
+<p>Whoever runs it has the token (<code>newsarchive serve --token</code>). Your browser keeps it in a cookie.</p>
+<form class="inline" method="get"><label>Token <input type="password" name="token" autocomplete="off" autofocus>
+</label><button type="submit">Enter</button></form>
+<p class="muted">Scripts send it as <code>Authorization: Bearer TOKEN</code>.</p>""")
+REFUSED = _PAGE.format(title="{status}", main="<h1>{status}</h1><p class=\"error\">{message}</p>")
 
 
 def is_loopback(host: str) -> bool:
@@ -164,7 +180,7 @@ class GuardMiddleware:
         if self.guard.loopback_only and not is_loopback(_host_name(scope)):
             await self._refuse(scope, send, 421, "this server answers only to a loopback name (127.0.0.1, localhost)")
             return
-        if self.guard.token is not None:
+        if self.guard.token is not None and not scope["path"].startswith(PUBLIC):
             query = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
             offered = dict(query).get(TOKEN_PARAM)
             if offered is not None and self.guard.token_matches(offered):
@@ -201,8 +217,7 @@ class GuardMiddleware:
         if scope["path"].startswith("/api"):
             body, kind = json.dumps({"error": status, "message": message}).encode(), b"application/json"
         else:
-            body = (f"<!doctype html><meta charset=utf-8><title>{status}</title><h1>{status}</h1>"
-                    f"<p>{message}</p>").encode()
+            body = (ASK_FOR_TOKEN if status == 401 else REFUSED.format(status=status, message=message)).encode()
             kind = b"text/html; charset=utf-8"
         await send({"type": "http.response.start", "status": status, "headers": [
             (b"content-type", kind), (b"content-length", str(len(body)).encode()),

@@ -42,7 +42,8 @@ test: lint chromium
 chromium:
 	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
-## demo: serve the bundled copy of the site on 127.0.0.1 and crawl it (no internet needed)
+## demo: serve the bundled copy of the site on 127.0.0.1, crawl it (no internet needed), then open the reading
+## room on the archive and print its URL (Ctrl-C stops it)
 demo: $(VENV)/.test
 	$(PY) -m tests.site.demo --store $(STORE)
 

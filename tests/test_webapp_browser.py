@@ -196,3 +196,39 @@ def test_a_network_bind_asks_every_request_for_the_token(archive: dict[str, Any]
     page.wait_for_url(re.compile(r"page=2"))
     assert len(result_ids(page)) == 20
     screenshot(page, "admitted")
+
+
+def test_make_demo_ends_in_the_reading_room(tmp_path: Path, page: Any, screenshot: Any) -> None:
+    """`python -m tests.site.demo` (what `make demo` runs): crawl, then serve and print the URL; SIGTERM stops it."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from tests.plugins.cli import REPO
+    from tests.plugins.process import free_port
+
+    port = free_port()
+    env = {**os.environ, "NEWSARCHIVE_CACHE": str(tmp_path / "cache")}
+    proc = subprocess.Popen([sys.executable, "-m", "tests.site.demo", "--store", str(tmp_path / "archive"), "--days", "2",
+                             "--port", str(port)], cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                            text=True, start_new_session=True)
+    try:
+        assert proc.stdout is not None
+        lines = []
+        for line in proc.stdout:
+            lines.append(line)
+            if line.startswith("reading room for"):
+                break
+        url = re.search(r"at (http://\S+)", lines[-1])
+        assert url and url.group(1) == f"http://127.0.0.1:{port}/", lines
+        assert any("crawl exit code 0" in line for line in lines), lines
+        page.goto(url.group(1) + f"?q={WORD}")
+        assert len(result_ids(page)) == 20
+        screenshot(page, "demo")
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=60) == 0
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()

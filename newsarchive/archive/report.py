@@ -18,8 +18,8 @@ from typing import Any
 from newsarchive import __version__
 from newsarchive.archive.decoding import TOO_LARGE
 from newsarchive.archive.keys import RUNS_PREFIX, run_key
+from newsarchive.archive.records import read_record
 from newsarchive.dates import iso_utc, utc_now
-from newsarchive.errors import KeyNotFound
 from newsarchive.store.base import Store
 
 
@@ -120,19 +120,10 @@ def report_keys(store: Store) -> list[str]:
     return [info.key for info in store.list(RUNS_PREFIX) if info.key.endswith(".json")]
 
 
-def read_report(store: Store, key: str) -> dict[str, Any] | None:
-    """One run report as saved, or None if it is gone or not a report (one bad file must not hide the rest)."""
-    try:
-        doc = json.loads(store.get_bytes(key))
-    except (KeyNotFound, ValueError):
-        return None
-    return doc if isinstance(doc, dict) else None
-
-
 def _failures(store: Store, kind: str) -> Iterator[dict[str, Any]]:
     """The failures of one kind the run reports list, oldest report first."""
     for key in report_keys(store):
-        doc = read_report(store, key)
+        doc = read_record(store, key)  # None for a report gone or damaged: one bad file must not hide the rest
         for failure in doc.get("failures", []) if doc is not None else []:
             if isinstance(failure, dict) and failure.get("kind", "article") == kind:
                 yield failure

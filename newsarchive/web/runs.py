@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from newsarchive.archive.keys import run_key
-from newsarchive.archive.report import read_report, report_keys
+from newsarchive.archive.records import read_record
+from newsarchive.archive.report import report_keys
 from newsarchive.errors import InvalidArgument, KeyNotFound
 from newsarchive.exitcodes import Exit
 from newsarchive.store import Store
@@ -69,7 +70,7 @@ def runs(store: Store, page: int = 1, per_page: int = PER_PAGE) -> tuple[list[Ru
     """The runs on one page (newest first), and how many there are in all."""
     keys = report_keys(store)[::-1]
     start = (page - 1) * per_page
-    found = [Run(key, report) for key in keys[start:start + per_page] if (report := read_report(store, key)) is not None]
+    found = [Run(key, report) for key in keys[start:start + per_page] if (report := read_record(store, key)) is not None]
     return found, len(keys)
 
 
@@ -78,7 +79,7 @@ def run(store: Store, run_id: str) -> Run:
         key = run_key(run_id)
     except ValueError:
         raise InvalidArgument(f"not a run id: {run_id!r}") from None
-    report = read_report(store, key)
+    report = read_record(store, key)
     if report is None:
         raise KeyNotFound(f"no run {run_id} in {store.uri}")
     return Run(key, report)
@@ -87,7 +88,7 @@ def run(store: Store, run_id: str) -> Run:
 def latest_window(store: Store) -> tuple[dt.date, dt.date] | None:
     """The print days the newest run that names them crawled: where coverage starts looking."""
     for key in report_keys(store)[::-1][:20]:
-        parameters = (read_report(store, key) or {}).get("parameters") or {}
+        parameters = (read_record(store, key) or {}).get("parameters") or {}
         try:
             return dt.date.fromisoformat(str(parameters["since"])), dt.date.fromisoformat(str(parameters["until"]))
         except (KeyError, ValueError, TypeError):

@@ -53,6 +53,7 @@ bench: $(VENV)/.test
 	$(PY) bench/crawl.py
 	$(PY) bench/query.py
 	$(PY) bench/capture.py
+	$(PY) bench/webapp.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

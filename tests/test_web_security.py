@@ -115,7 +115,7 @@ def test_every_response_carries_the_policy(with_token: TestClient) -> None:
 
 
 def test_frames_only_from_the_replay_origin() -> None:
-    assert "frame-src 'none'" in content_security_policy(None)
+    assert "frame-src 'self';" in content_security_policy(None)
     csp = content_security_policy("http://127.0.0.1:8080")
-    assert "frame-src http://127.0.0.1:8080" in csp
+    assert "frame-src 'self' http://127.0.0.1:8080;" in csp
     assert "frame-ancestors 'self'" in csp

@@ -119,7 +119,8 @@ def hit_json(hit: Hit) -> dict[str, Any]:
 def search(corpus: CorpusDep, chosen: SelectionDep,
            limit: Annotated[int, Query(ge=1, le=100)] = 10, offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
            sort: Literal["relevance", "date"] = "relevance") -> JSONResponse:
-    """The best matches of `q` (BM25, or newest first with `sort=date`) among the records the filters select."""
+    """The best matches of `q` (BM25; or newest print day first with `sort=date`, scores then 0) among the
+    records the filters select; `total` counts every match."""
     if not chosen.q:
         raise InvalidArgument("q: a query is needed")
     page = corpus.search(chosen, offset=offset, limit=limit, sort=sort)
@@ -139,7 +140,7 @@ def counts(corpus: CorpusDep, chosen: SelectionDep, by: Literal["day", "month", 
 def article(corpus: CorpusDep, article_id: str) -> JSONResponse:
     """The record as stored. A malformed id (not ten digits) is 400, an id not in the archive 404."""
     validate_id(article_id)
-    return JSONResponse(corpus.record(article_id))
+    return JSONResponse(corpus.article(article_id)[0])
 
 
 @router.get("/runs", response_model=RunsResult, summary="The crawl history, newest first")

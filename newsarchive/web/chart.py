@@ -22,6 +22,7 @@ LEFT, RIGHT, TOP, BOTTOM = 64, 16, 28, 44
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
 SECTION_COLOURS = dict(zip(SECTIONS, PALETTE, strict=True))
 ALL = "#0072B2"
+MAX_BAR = 56
 CHAR_WIDTH = 6.6  # of the 11 px labels, to keep x labels apart
 
 
@@ -88,13 +89,13 @@ def draw(keys: list[str], series: list[Series], *, share: bool, caption: str = "
     step = nice_step(top if top > 0 else (0.01 if share else 1))
     if not share:
         step = max(step, 1.0)
-    ceiling = step * max(1, math.ceil(top / step)) if top > 0 else step * 4
+    ceiling = step * max(1, math.ceil(top / step - 1e-9)) if top > 0 else step * 4  # shares may sum to 1.0000001
     scale = (y1 - y0) / ceiling
     chart.y_ticks = [Tick(y1 - v * scale, _format(v, share))
                      for v in (i * step for i in range(int(round(ceiling / step)) + 1))]
     n = max(1, len(keys))
     band = (x1 - x0) / n
-    gap = band * 0.18 if band >= 4 else 0.0
+    gap = max(band * 0.18, band - MAX_BAR) if band >= 4 else 0.0  # few buckets: bars keep a bar's width
     for i, key in enumerate(keys):
         base = y1
         for s in series:

@@ -1,10 +1,10 @@
 """The one place the web app asks the corpus anything: a thin layer over `newsarchive.search.Archive`.
 
-The pages and the API search, filter, count and export through here and
-nowhere else, and this module only passes the reader's selection on to the
-same Archive the command line uses: the app has no query language, filter
-rule or count of its own, so a page and `newsarchive search` can never
-disagree.
+The pages and the API search, filter, count, export and cite through here
+and nowhere else, and this module only passes the reader's selection on to
+the same Archive the command line uses: the app has no query language,
+filter rule or count of its own, so a page and `newsarchive search` can
+never disagree.
 
 Two things are the server's own business rather than the corpus's:
 
@@ -22,14 +22,16 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from newsarchive.search import Archive, Hit
+from newsarchive.search.archive import SORTS
+from newsarchive.search.counts import Counts
 from newsarchive.site.urls import validate_id
 from newsarchive.store import Store
 
-SORTS = ("relevance", "date")
+__all__ = ["SORTS", "Corpus", "ResultPage", "Selection"]
 
 
 @dataclass(frozen=True)
@@ -42,23 +44,26 @@ class Selection:
     until: str | None = None
     author: str | None = None
     agency: str | None = None
+    dedupe: bool = False  # one article per wire story
 
     def filters(self) -> dict[str, Any]:
-        return {"section": ",".join(self.sections) or None, "since": self.since, "until": self.until,
-                "author": self.author, "agency": self.agency}
+        return {"section": list(self.sections) or None, "since": self.since, "until": self.until,
+                "author": self.author, "agency": self.agency, "dedupe": self.dedupe}
+
+    def only(self, section: str) -> Selection:
+        return Selection(self.q, (section,), self.since, self.until, self.author, self.agency, self.dedupe)
 
 
 @dataclass
 class ResultPage:
-    """Hits `offset` .. `offset + len(hits)` of `total`."""
+    """Hits `offset` .. `offset + len(hits)` of `total`; `reading` is how the query was read."""
 
-    total: int | None
+    total: int
     hits: list[Hit]
     offset: int
     limit: int
-    reading: str | None = None  # how the query was read, when the Archive says
+    reading: str
     sort: str = "relevance"
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 class Corpus:
@@ -81,19 +86,13 @@ class Corpus:
 
     def search(self, selection: Selection, *, offset: int = 0, limit: int = 20, sort: str = "relevance") -> ResultPage:
         with self._lock:
-            hits = self.archive.search(selection.q, limit=offset + limit, **selection.filters())
-        return ResultPage(None, hits[offset:], offset, limit, sort=sort)
+            hits = self.archive.search(selection.q, limit=limit, offset=offset, sort=sort, **selection.filters())
+        return ResultPage(hits.total, list(hits), offset, limit, hits.query, sort)
 
-    def counts(self, selection: Selection, *, by: str = "month", normalize: bool = False) -> Any:
-        """Matches per day, month, year or section, from the index (Archive.counts)."""
+    def counts(self, selection: Selection, *, by: str = "month", normalize: bool = False) -> Counts:
+        """Matches per day, month, year or section, from the index (no record is read)."""
         with self._lock:
-            return self.archive.counts(selection.q or None, by=by, normalize=normalize,  # type: ignore[attr-defined]
-                                       **selection.filters())
-
-    def record(self, article_id: str) -> dict[str, Any]:
-        """The stored record (InvalidArgument for a malformed id before the store is touched)."""
-        with self._lock:
-            return self.archive.get(article_id)
+            return self.archive.counts(selection.q or None, by=by, normalize=normalize, **selection.filters())
 
     def article(self, article_id: str) -> tuple[dict[str, Any], str]:
         """The stored record and its key (where its revisions are found)."""
@@ -103,6 +102,5 @@ class Corpus:
 
     def records(self, selection: Selection) -> Iterator[dict[str, Any]]:
         """Every record the selection matches, read from the store, in key order: what a download writes."""
-        with Archive(self.store, index_dir=self.index_dir, auto_update=False) as archive:
-            hits = archive.search(selection.q, limit=1_000_000, snippets=False, **selection.filters())
-            yield from (hit.record for hit in hits)
+        archive = Archive(self.store, index_dir=self.index_dir, auto_update=False)  # not closed: the store is shared
+        yield from archive.records(selection.q or None, **selection.filters())

@@ -15,10 +15,12 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse, Response
+from markupsafe import Markup
 from starlette.background import BackgroundTask
 
 from newsarchive.dates import today_taipei
 from newsarchive.errors import InvalidArgument, UserError
+from newsarchive.search.cite import cite
 from newsarchive.site.urls import SECTIONS, section_name, validate_id
 from newsarchive.web import calendar as cal
 from newsarchive.web import runs as run_history
@@ -33,20 +35,21 @@ router = APIRouter(include_in_schema=False)
 
 PER_PAGE = 20
 MAX_PAGE = 500  # 10,000 results deep: past that, narrow the query or download
-BY = ("day", "month", "year")
+#: past ten years of months, the chart shows years
+AUTO_MAX_MONTHS = 120
 MEASURES = ("count", "share")
 DOWNLOADS = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson; charset=utf-8",
              "parquet": "application/vnd.apache.parquet"}
 
 Sort = Literal["relevance", "date"]
-By = Literal["day", "month", "year"]
+By = Literal["auto", "day", "month", "year"]
 Measure = Literal["count", "share"]
 
 
 def selection_params(chosen: Selection) -> dict[str, Any]:
     """The selection as query parameters, for links that keep it."""
     return {"q": chosen.q, "section": list(chosen.sections), "since": chosen.since, "until": chosen.until,
-            "author": chosen.author, "agency": chosen.agency}
+            "author": chosen.author, "agency": chosen.agency, "dedupe": "true" if chosen.dedupe else None}
 
 
 def hidden_fields(params: dict[str, Any]) -> list[tuple[str, str]]:
@@ -72,14 +75,14 @@ def pages_around(current: int, last: int, width: int = 2) -> list[int | None]:
 
 @router.get("/")
 def search_page(request: Request, corpus: CorpusDep, chosen: SelectionDep, sort: Sort = "relevance",
-                page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1, by: By = "month", split: bool = False,
+                page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1, by: By = "auto", split: bool = False,
                 measure: Measure = "count") -> Response:
     context: dict[str, Any] = {"chosen": chosen, "sort": sort, "by": by, "split": split, "measure": measure,
                                "page": page, "result": None, "error": None, "pages": [], "last_page": 1}
     params = selection_params(chosen)
-    chart_params = {**params, "by": by, "split": "1" if split else None, "measure": measure}
+    chart_params = {**params, "by": by if by != "auto" else None, "split": "1" if split else None, "measure": measure}
     context.update(chart_url=with_query("/chart.svg", chart_params),
-                   counts_url=with_query("/api/counts", {**params, "by": by,
+                   counts_url=with_query("/api/counts", {**params, "by": "month" if by == "auto" else by,
                                                          "normalize": "true" if measure == "share" else None}),
                    downloads={fmt: with_query(f"/download.{fmt}", params) for fmt in DOWNLOADS},
                    hidden=hidden_fields({**params, "sort": sort}))
@@ -90,29 +93,37 @@ def search_page(request: Request, corpus: CorpusDep, chosen: SelectionDep, sort:
         except UserError as exc:
             context["error"], status = message_for(exc), status_for(exc)
         else:
-            last = max(1, min(MAX_PAGE, -(-result.total // PER_PAGE))) if result.total is not None else page + 1
+            last = max(1, min(MAX_PAGE, -(-result.total // PER_PAGE)))
             context.update(result=result, last_page=last, pages=pages_around(page, last),
                            page_url=lambda n: with_query("/", {**params, "sort": sort, "page": n if n > 1 else None,
-                                                               "by": by, "split": "1" if split else None,
+                                                               "by": by if by != "auto" else None,
+                                                               "split": "1" if split else None,
                                                                "measure": measure}))
     return render(request, "search.html", context, status)
 
 
 @router.get("/chart.svg")
-def chart_svg(corpus: CorpusDep, chosen: SelectionDep, by: By = "month", split: bool = False,
+def chart_svg(corpus: CorpusDep, chosen: SelectionDep, by: By = "auto", split: bool = False,
               measure: Measure = "count") -> Response:
-    """The attention chart of a search: its hits per period, stacked by section when `split`."""
+    """The attention chart of a search: its hits per period, stacked by section when `split`.
+
+    `auto`: months, unless the range holds two months or fewer (then days) or more than ten years of them
+    (then years)."""
     if not chosen.q:
         raise InvalidArgument("q: a query is needed")
     share = measure == "share"
-    overall = corpus.counts(chosen, by=by, normalize=share)
+    overall = corpus.counts(chosen, by="month" if by == "auto" else by, normalize=share)
+    if by == "auto":
+        months = len(overall.buckets)
+        by = "day" if months <= 2 else "year" if months > AUTO_MAX_MONTHS else "month"
+        if by != "month":
+            overall = corpus.counts(chosen, by=by, normalize=share)
     keys = [b.key for b in overall.buckets]
     if split:
         sections = chosen.sections or tuple(SECTIONS)
         series = []
         for slug in sections:
-            part = corpus.counts(Selection(chosen.q, (slug,), chosen.since, chosen.until, chosen.author, chosen.agency),
-                                 by=by)
+            part = corpus.counts(chosen.only(slug), by=by)
             counts = {b.key: b.count for b in part.buckets}
             values = [_share(counts.get(b.key, 0), b.articles) if share else float(counts.get(b.key, 0))
                       for b in overall.buckets]
@@ -158,6 +169,13 @@ def _remove(folder: Path) -> None:
     folder.rmdir()
 
 
+def citations(record: dict[str, Any]) -> dict[str, Any]:
+    """APA and Chicago as HTML (newsarchive.search.cite escapes the record's text itself, then adds the italics),
+    BibTeX as text for the template to escape."""
+    return {"apa": Markup(cite(record, "apa", markup="html")), "chicago": Markup(cite(record, "chicago", markup="html")),
+            "bibtex": cite(record, "bibtex")}
+
+
 @router.get("/articles/{article_id}")
 def article_page(request: Request, corpus: CorpusDep, article_id: str) -> Response:
     validate_id(article_id)
@@ -167,6 +185,7 @@ def article_page(request: Request, corpus: CorpusDep, article_id: str) -> Respon
         "r": record,
         "revisions": revisions(corpus.store, record, key),
         "key": key,
+        "citations": citations(record),
         "replay_url": None if config.replay_url is None else None,
     }
     return render(request, "article.html", context)

@@ -22,6 +22,7 @@ SINCE = Annotated[str | None, Query(description="Printed on or after this day (Y
 UNTIL = Annotated[str | None, Query(description="Printed on or before this day (YYYY-MM-DD).", max_length=40)]
 AUTHOR = Annotated[str | None, Query(description="A person in the byline (any case).", max_length=200)]
 AGENCY = Annotated[str | None, Query(description="An agency credited (AFP, CNA, ...; any case).", max_length=200)]
+DEDUPE = Annotated[bool, Query(description="One article per wire story (duplicates' representative only).")]
 
 
 def _given(value: str | None) -> str | None:
@@ -29,6 +30,6 @@ def _given(value: str | None) -> str | None:
 
 
 def selection(q: Q = "", section: SECTION = [], since: SINCE = None, until: UNTIL = None,  # noqa: B006 - FastAPI copies
-              author: AUTHOR = None, agency: AGENCY = None) -> Selection:
+              author: AUTHOR = None, agency: AGENCY = None, dedupe: DEDUPE = False) -> Selection:
     sections = tuple(dict.fromkeys(s.strip() for value in section for s in value.split(",") if s.strip()))
-    return Selection(q.strip(), sections, _given(since), _given(until), _given(author), _given(agency))
+    return Selection(q.strip(), sections, _given(since), _given(until), _given(author), _given(agency), dedupe)

@@ -2,7 +2,9 @@
 
 Autoescaping is on for every template, whatever its name: a record's text
 (a headline such as `<img src=x onerror=alert(1)>`) always reaches the
-browser as text. Nothing is ever marked safe that came from a record.
+browser as text. Nothing from a record is ever marked safe, except a
+citation, which newsarchive.search.cite escapes itself before it adds its
+italics.
 A field a record lacks (records of older schemas) renders as nothing.
 """
 

@@ -90,14 +90,16 @@ def bind_allowed(host: str, token: str | None) -> None:
 
 
 def content_security_policy(frame_origin: str | None) -> str:
-    """No inline script or style, nothing from elsewhere; frames only from the replay server's origin."""
+    """No inline script or style, nothing from elsewhere; frames only from the app and the replay server's origin."""
     return "; ".join([
         "default-src 'none'",
         "script-src 'self'",
         "style-src 'self'",
         "img-src 'self'",
+        "object-src 'self'",  # the search page's chart: an SVG document of the app's own, with tooltips
         "connect-src 'self'",
-        f"frame-src {frame_origin}" if frame_origin else "frame-src 'none'",
+        # the chart's <object> is a nested document of the app's own; the replay server's frames come from its origin
+        f"frame-src 'self' {frame_origin}" if frame_origin else "frame-src 'self'",
         "form-action 'self'",
         "base-uri 'none'",
         "frame-ancestors 'self'",  # the search page embeds its chart (an SVG document) and nothing else may

@@ -197,3 +197,56 @@ def test_download_csv_is_the_whole_result_set(client: TestClient, records: list[
     rows = list(csv.DictReader(io.StringIO(response.text)))
     expected = expected_ids(records, ["typhoon"], keep=lambda r: r["section_slug"] == "taiwan")
     assert {row["id"] for row in rows} == expected | {XSS_ID}
+
+
+def test_totals_pages_and_sort(client: TestClient, records: list[dict[str, Any]]) -> None:
+    expected = expected_ids(records, ["government"])
+    first = client.get("/api/search", params={"q": "government", "limit": 100}).json()
+    assert first["total"] == len(expected) > 20
+    assert {h["id"] for h in first["hits"]} <= expected
+    page_two = client.get("/api/search", params={"q": "government", "limit": 10, "offset": 10}).json()["hits"]
+    assert [h["id"] for h in page_two] == [h["id"] for h in first["hits"][10:20]]
+    newest = client.get("/api/search", params={"q": "government", "limit": 100, "sort": "date"}).json()["hits"]
+    days = [h["published"] for h in newest]
+    assert days == sorted(days, reverse=True)
+    html = client.get("/", params={"q": "government", "page": 2}).text
+    assert f"<strong>{len(expected):,}</strong> articles match" in html and "21–40 shown" in html
+    assert linked_ids(html) == [h["id"] for h in first["hits"][20:40]]
+
+
+def test_counts(client: TestClient, records: list[dict[str, Any]]) -> None:
+    expected = expected_ids(records, ["typhoon"])
+    by_day = client.get("/api/counts", params={"q": "typhoon", "by": "day"}).json()
+    assert set(by_day) == {"total", "buckets"}
+    assert by_day["total"] == len(expected) + 1  # and the planted record ("Typhoon readers beware")
+    assert [b["key"] for b in by_day["buckets"]] == [d.isoformat() for d in DAYS]
+    assert sum(b["count"] for b in by_day["buckets"]) == by_day["total"]
+    shares = client.get("/api/counts", params={"q": "typhoon", "by": "day", "normalize": "true"}).json()["buckets"]
+    for bucket in shares:
+        assert bucket["share"] == pytest.approx(bucket["count"] / bucket["articles"])
+    sections = client.get("/api/counts", params={"q": "typhoon", "by": "section", "section": "taiwan,biz"}).json()
+    assert {b["key"] for b in sections["buckets"]} <= {"taiwan", "biz"}
+    assert client.get("/api/counts", params={"q": "typhoon", "by": "week"}).status_code == 400
+
+
+def test_chart(client: TestClient) -> None:
+    svg = client.get("/chart.svg", params={"q": "typhoon", "by": "day"})
+    assert svg.status_code == 200 and svg.headers["content-type"].startswith("image/svg+xml")
+    counts = client.get("/api/counts", params={"q": "typhoon", "by": "day"}).json()["buckets"]
+    assert svg.text.count('class="bar"') == sum(1 for b in counts if b["count"])
+    split = client.get("/chart.svg", params={"q": "typhoon", "by": "day", "split": "1", "measure": "share"}).text
+    assert "Taiwan News" in split and " %" in split
+    hostile = client.get("/chart.svg", params={"q": "<script>alert(1)</script> typhoon"}).text
+    assert "<script>" not in hostile and "&lt;script&gt;" in hostile
+    page = client.get("/", params={"q": "typhoon"}).text
+    assert '<object data="/chart.svg?q=typhoon' in page
+
+
+def test_citations_name_the_capture(client: TestClient, records: list[dict[str, Any]]) -> None:
+    record = next(r for r in records if r["id"] == "2006849005")
+    page = client.get("/articles/2006849005").text
+    assert 'id="cite-apa"' in page and "<i>Taipei Times</i>" in page
+    assert record["capture"]["payload_digest"] in page.split('id="cite-apa"')[1].split("</p>")[0]
+    assert "@article{taipeitimes-2006849005" in page
+    hostile = client.get(f"/articles/{XSS_ID}").text.split('id="cite-apa"')[1].split("</p>")[0]
+    assert "&lt;img src=x onerror=alert(1)&gt;" in hostile and "<img" not in hostile

@@ -89,7 +89,7 @@ def draw(keys: list[str], series: list[Series], *, share: bool, caption: str = "
     step = nice_step(top if top > 0 else (0.01 if share else 1))
     if not share:
         step = max(step, 1.0)
-    ceiling = step * max(1, math.ceil(top / step - 1e-9)) if top > 0 else step * 4  # shares may sum to 1.0000001
+    ceiling = step * max(1, math.ceil(top / step - 1e-6)) if top > 0 else step * 4  # shares may sum to 1.0000001
     scale = (y1 - y0) / ceiling
     chart.y_ticks = [Tick(y1 - v * scale, _format(v, share))
                      for v in (i * step for i in range(int(round(ceiling / step)) + 1))]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -42,8 +43,6 @@ def archive(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     assert result.code == 0, result
     records = sorted(store.glob("records/*/*/*/*.json"))
     plant(store, xss_record(DAYS[1]))
-    import json
-
     edited = json.loads(records[0].read_text())
     later = dt.datetime.fromisoformat(edited["fetched_at"].replace("Z", "+00:00")) + dt.timedelta(days=1)
     revise(store, edited, later.strftime("%Y-%m-%dT%H:%M:%S.%fZ"), headline=edited["headline"] + " (updated)")
@@ -74,6 +73,8 @@ def test_search_filter_paginate(room: ReadingRoom, page: Any, screenshot: Any) -
     page.wait_for_url(re.compile(r"q=government"))
     first = result_ids(page)
     assert len(first) == 20
+    total = int(page.locator(".summary .count strong").inner_text().replace(",", ""))
+    assert total == json.loads(room.get(f"/api/search?q={WORD}"))["total"] > 40
     screenshot(page, "results")
 
     page.check("input[type=checkbox][name=section][value=taiwan]")
@@ -92,6 +93,22 @@ def test_search_filter_paginate(room: ReadingRoom, page: Any, screenshot: Any) -
     screenshot(page, "page-2")
 
 
+def test_the_chart_is_drawn(room: ReadingRoom, page: Any, screenshot: Any) -> None:
+    page.goto(room.url + f"/?q={WORD}")
+    bars = "o => o.contentDocument ? o.contentDocument.querySelectorAll('rect.bar').length : -1"
+    page.wait_for_function(f"({bars})(document.querySelector('.chart object')) > 0")
+    assert page.locator(".chart object").evaluate(bars) == len(DAYS)  # per day: the range is three days
+    page.select_option("select[name=measure]", "share")
+    page.check("input[name=split]")
+    page.click("text=Redraw")
+    page.wait_for_url(re.compile(r"split=1"))
+    page.wait_for_function(f"({bars})(document.querySelector('.chart object')) > {len(DAYS)}")
+    titles = page.locator(".chart object").evaluate(
+        "o => Array.from(o.contentDocument.querySelectorAll('rect.bar title')).map(t => t.textContent)")
+    assert any("Taiwan News" in t and t.endswith("%") for t in titles)
+    screenshot(page, "split-share")
+
+
 def result_ids_of(room: ReadingRoom, query: str) -> list[str]:
     html = room.get(f"/?q={WORD}&{query}").decode()
     return re.findall(r'<div class="headline"><a href="/articles/(\d{10})">', html)
@@ -106,6 +123,10 @@ def test_open_an_article(room: ReadingRoom, archive: dict[str, Any], page: Any, 
     assert page.locator(".body p").count() > 1
     provenance = page.locator("dl.facts").inner_text()
     assert "warc/" in provenance and "sha1:" in provenance and "taipeitimes/" in provenance
+    apa = page.locator("#cite-apa").inner_text()
+    assert headline in apa and "Taipei Times" in apa and "Archived capture: WARC record <urn:uuid:" in apa
+    page.click("text=BibTeX")
+    assert page.locator("#cite-bibtex").inner_text().startswith("@article{taipeitimes-")
     screenshot(page, "article")
 
 

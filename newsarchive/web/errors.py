@@ -21,6 +21,7 @@ STATUS: dict[type[BaseException], int] = {
     errors.StoreUnreachable: 503,
     errors.StoreDenied: 503,
     errors.CacheNotWritable: 503,
+    errors.CaptureDamaged: 500,  # the archive's own bytes are wrong: say so, with the message
 }
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
+from fastapi import Path as PathParam
 from fastapi.responses import FileResponse, Response
 from markupsafe import Markup
 from starlette.background import BackgroundTask
@@ -189,6 +190,18 @@ def article_page(request: Request, corpus: CorpusDep, article_id: str) -> Respon
         "replay_url": None if config.replay_url is None else None,
     }
     return render(request, "article.html", context)
+
+
+@router.get("/articles/{article_id}/photos/{index}")
+def photo_file(corpus: CorpusDep, article_id: str, index: Annotated[int, PathParam(ge=0, le=999)]) -> Response:
+    """A photo from its capture; its own policy forbids it anything but being an image."""
+    from newsarchive.web.photos import photo
+
+    validate_id(article_id)
+    record, _ = corpus.article(article_id)
+    found = photo(corpus.store, record, index)
+    return Response(found.body, media_type=found.content_type, headers={
+        "cache-control": "private, max-age=86400", "content-security-policy": "default-src 'none'; sandbox"})
 
 
 @router.get("/coverage")

@@ -37,7 +37,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.query import _percentile, _queries, _words_by_class  # noqa: E402
+from bench.query import percentile, words_by_class  # noqa: E402
 from bench.sample import SampleCorpus, write_records  # noqa: E402
 from newsarchive.search import Archive  # noqa: E402
 
@@ -96,7 +96,7 @@ def _ms(run: Callable[[], Any]) -> float:
 
 
 def _line(label: str, values: list[float], target: tuple[float, float] | None, extra: str = "") -> bool:
-    p50, p99 = statistics.median(values), _percentile(values, 0.99)
+    p50, p99 = statistics.median(values), percentile(values, 0.99)
     good = target is None or (p50 < target[0] and p99 < target[1])
     verdict = "" if target is None else ("OK" if good else "MISSED")
     print(f"  {label:<44} {p50:>8.1f} {p99:>8.1f}  {extra:<18} {verdict}", flush=True)
@@ -111,9 +111,12 @@ def bench(store: Path, workdir: Path, n_queries: int, seed: int) -> bool:
         print("building the index (once) ...", flush=True)
     stats = archive.update()
     print(f"index: {stats.records:,} records ({stats.seconds:.0f} s to bring up to date)", flush=True)
-    words = _words_by_class(archive, SampleCorpus(seed), stats.records, rng)
-    classes = _queries(words, rng, n_queries)
-    classes["phrase of two common words"] = [f'"{rng.choice(words["common"])} {rng.choice(words["common"])}"'
+    words = words_by_class(archive, SampleCorpus(seed), stats.records, rng)
+    pick = rng.choice
+    classes = {name: [pick(found) for _ in range(n_queries)] for name, found in words.items()}
+    classes["two common words"] = [f"{pick(words['common'])} {pick(words['common'])}" for _ in range(n_queries)]
+    classes["common + medium"] = [f"{pick(words['common'])} {pick(words['medium'])}" for _ in range(n_queries)]
+    classes["phrase of two common words"] = [f'"{pick(words["common"])} {pick(words["common"])}"'
                                              for _ in range(n_queries)]
     server = Server(store, workdir / "serve.log")
     ok = True

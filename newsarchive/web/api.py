@@ -13,6 +13,7 @@ import datetime as dt
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
+from fastapi import Path as FastPath
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
 
@@ -117,8 +118,10 @@ def hit_json(hit: Hit) -> dict[str, Any]:
 
 @router.get("/search", response_model=SearchResult, summary="Ranked full-text search")
 def search(corpus: CorpusDep, chosen: SelectionDep,
-           limit: Annotated[int, Query(ge=1, le=100)] = 10, offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
-           sort: Literal["relevance", "date"] = "relevance") -> JSONResponse:
+           limit: Annotated[int, Query(ge=1, le=100, description="How many hits.")] = 10,
+           offset: Annotated[int, Query(ge=0, le=100_000, description="Hits to skip (paging).")] = 0,
+           sort: Annotated[Literal["relevance", "date"], Query(description="BM25, or newest print day first.")]
+           = "relevance") -> JSONResponse:
     """The best matches of `q` (BM25; or newest print day first with `sort=date`, scores then 0) among the
     records the filters select; `total` counts every match."""
     if not chosen.q:
@@ -128,8 +131,10 @@ def search(corpus: CorpusDep, chosen: SelectionDep,
 
 
 @router.get("/counts", response_model=CountsResult, summary="Matching articles per day, month, year or section")
-def counts(corpus: CorpusDep, chosen: SelectionDep, by: Literal["day", "month", "year", "section"] = "month",
-           normalize: bool = False) -> JSONResponse:
+def counts(corpus: CorpusDep, chosen: SelectionDep,
+           by: Annotated[Literal["day", "month", "year", "section"], Query(description="What a bucket is.")] = "month",
+           normalize: Annotated[bool, Query(description="Add `articles` and `share` to each bucket.")] = False,
+           ) -> JSONResponse:
     """Every bucket of the range is listed, zeros included. `normalize`: each bucket also gets `articles`
     (all articles in it under the same filters) and `share` (count / articles)."""
     found = corpus.counts(chosen, by=by, normalize=normalize)
@@ -137,15 +142,17 @@ def counts(corpus: CorpusDep, chosen: SelectionDep, by: Literal["day", "month", 
 
 
 @router.get("/articles/{article_id}", response_model=Record, summary="One stored record")
-def article(corpus: CorpusDep, article_id: str) -> JSONResponse:
+def article(corpus: CorpusDep,
+            article_id: Annotated[str, FastPath(description="The article id: ten digits.")]) -> JSONResponse:
     """The record as stored. A malformed id (not ten digits) is 400, an id not in the archive 404."""
     validate_id(article_id)
     return JSONResponse(corpus.article(article_id)[0])
 
 
 @router.get("/runs", response_model=RunsResult, summary="The crawl history, newest first")
-def runs(corpus: CorpusDep, page: Annotated[int, Query(ge=1)] = 1,
-         per_page: Annotated[int, Query(ge=1, le=500)] = run_history.PER_PAGE) -> JSONResponse:
+def runs(corpus: CorpusDep, page: Annotated[int, Query(ge=1, description="Page, newest runs first.")] = 1,
+         per_page: Annotated[int, Query(ge=1, le=500, description="Runs a page.")] = run_history.PER_PAGE,
+         ) -> JSONResponse:
     """One entry per run report (`runs/<run-id>.json`): its fields, `seconds` it took, and how many failures,
     changes and WARC files it lists (the whole lists: /runs/<run-id> in a browser, or the store)."""
     found, total = run_history.runs(corpus.store, page, per_page)
@@ -153,8 +160,10 @@ def runs(corpus: CorpusDep, page: Annotated[int, Query(ge=1)] = 1,
 
 
 @router.get("/coverage", response_model=CoverageResult, summary="Listed against archived, per day and section")
-def coverage(corpus: CorpusDep, since: dt.date, until: dt.date,
-             section: Annotated[list[str], Query()] = []) -> JSONResponse:  # noqa: B006 - FastAPI copies
+def coverage(corpus: CorpusDep, since: Annotated[dt.date, Query(description="First print day.")],
+             until: Annotated[dt.date, Query(description="Last print day (at most 92 days after since).")],
+             section: Annotated[list[str], Query(description="Only these sections (default all eight).")] = [],  # noqa: B006
+             ) -> JSONResponse:
     """What `newsarchive coverage --format json` prints for the same days and sections."""
     from newsarchive.web.calendar import coverage_of
 

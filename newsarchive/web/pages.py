@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
-from fastapi import Path as PathParam
+from fastapi import Path as FastPath
 from fastapi.responses import FileResponse, Response
 from markupsafe import Markup
 from starlette.background import BackgroundTask
@@ -26,6 +26,7 @@ from newsarchive.site.urls import SECTIONS, section_name, validate_id
 from newsarchive.web import calendar as cal
 from newsarchive.web import runs as run_history
 from newsarchive.web.api import CorpusDep, SelectionDep
+from newsarchive.web.apidoc import reference, ticks
 from newsarchive.web.chart import Series, draw
 from newsarchive.web.corpus import Selection
 from newsarchive.web.errors import message_for, status_for
@@ -193,7 +194,7 @@ def article_page(request: Request, corpus: CorpusDep, article_id: str) -> Respon
 
 
 @router.get("/articles/{article_id}/photos/{index}")
-def photo_file(corpus: CorpusDep, article_id: str, index: Annotated[int, PathParam(ge=0, le=999)]) -> Response:
+def photo_file(corpus: CorpusDep, article_id: str, index: Annotated[int, FastPath(ge=0, le=999)]) -> Response:
     """A photo from its capture; its own policy forbids it anything but being an image."""
     from newsarchive.web.photos import photo
 
@@ -234,4 +235,5 @@ def run_page(request: Request, corpus: CorpusDep, run_id: str) -> Response:
 @router.get("/api")
 def api_page(request: Request) -> Response:
     """The API's reference, read from its own OpenAPI document."""
-    return render(request, "api.html", {"spec": request.app.openapi()})
+    spec = request.app.openapi()
+    return render(request, "api.html", {"spec": spec, "endpoints": reference(spec), "ticks": ticks})

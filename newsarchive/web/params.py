@@ -18,8 +18,10 @@ Q = Annotated[str, Query(description="The query, in the CLI's query language (se
                          max_length=2000)]
 SECTION = Annotated[list[str], Query(description="Section slugs (front, taiwan, biz, editorials, sport, world, feat, "
                                                  "lang); repeat or separate with commas: any of them.")]
-SINCE = Annotated[str | None, Query(description="Printed on or after this day (YYYY-MM-DD).", max_length=40)]
-UNTIL = Annotated[str | None, Query(description="Printed on or before this day (YYYY-MM-DD).", max_length=40)]
+SINCE = Annotated[str | None, Query(description="Printed on or after: YYYY-MM-DD, YYYY-MM (its first day) or YYYY.",
+                                    max_length=40)]
+UNTIL = Annotated[str | None, Query(description="Printed on or before: YYYY-MM-DD, YYYY-MM (its last day) or YYYY.",
+                                    max_length=40)]
 AUTHOR = Annotated[str | None, Query(description="A person in the byline (any case).", max_length=200)]
 AGENCY = Annotated[str | None, Query(description="An agency credited (AFP, CNA, ...; any case).", max_length=200)]
 DEDUPE = Annotated[bool, Query(description="One article per wire story (duplicates' representative only).")]

@@ -37,6 +37,9 @@ router = APIRouter(include_in_schema=False)
 
 PER_PAGE = 20
 MAX_PAGE = 500  # 10,000 results deep: past that, narrow the query or download
+#: queries the empty search page offers, to show the language by example
+EXAMPLES = ("typhoon kaohsiung", '"martial law" -exhibition', "(referendum OR recall) taiwan", '"cross-strait ties"~2',
+            "semicondu*", "headline:earthquake")
 #: past ten years of months, the chart shows years
 AUTO_MAX_MONTHS = 120
 MEASURES = ("count", "share")
@@ -80,7 +83,8 @@ def search_page(request: Request, corpus: CorpusDep, chosen: SelectionDep, sort:
                 page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1, by: By = "auto", split: bool = False,
                 measure: Measure = "count") -> Response:
     context: dict[str, Any] = {"chosen": chosen, "sort": sort, "by": by, "split": split, "measure": measure,
-                               "page": page, "result": None, "error": None, "pages": [], "last_page": 1}
+                               "page": page, "result": None, "error": None, "pages": [], "last_page": 1,
+                               "overview": None, "examples": EXAMPLES}
     params = selection_params(chosen)
     chart_params = {**params, "by": by if by != "auto" else None, "split": "1" if split else None, "measure": measure}
     context.update(chart_url=with_query("/chart.svg", chart_params),
@@ -89,6 +93,14 @@ def search_page(request: Request, corpus: CorpusDep, chosen: SelectionDep, sort:
                    downloads={fmt: with_query(f"/download.{fmt}", params) for fmt in DOWNLOADS},
                    hidden=hidden_fields({**params, "sort": sort}))
     status = 200
+    if not chosen.q:
+        try:
+            everything = corpus.counts(chosen, by="year")
+            years = [b.key for b in everything.buckets if b.count]
+            context["overview"] = {"total": everything.total, "first": years[0] if years else None,
+                                   "last": years[-1] if years else None}
+        except UserError as exc:  # an empty store: say so instead of an overview
+            context["error"], status = message_for(exc), 200
     if chosen.q:
         try:
             result = corpus.search(chosen, offset=(page - 1) * PER_PAGE, limit=PER_PAGE, sort=sort)
@@ -111,9 +123,7 @@ def chart_svg(corpus: CorpusDep, chosen: SelectionDep, by: By = "auto", split: b
 
     `auto`: months, unless the range holds two months or fewer (then days) or more than ten years of them
     (then years)."""
-    if not chosen.q:
-        raise InvalidArgument("q: a query is needed")
-    share = measure == "share"
+    share = measure == "share" and bool(chosen.q)  # without a query: every article, so no share to speak of
     overall = corpus.counts(chosen, by="month" if by == "auto" else by, normalize=share)
     if by == "auto":
         months = len(overall.buckets)
@@ -133,7 +143,8 @@ def chart_svg(corpus: CorpusDep, chosen: SelectionDep, by: By = "auto", split: b
     else:
         series = [Series("", "all sections", [float(b.share or 0) if share else float(b.count) for b in overall.buckets])]
     what = "share of all articles" if share else "articles"
-    caption = f"{what.capitalize()} matching “{chosen.q}” per {by}: {overall.total:,} in all"
+    caption = (f"{what.capitalize()} matching “{chosen.q}” per {by}: {overall.total:,} in all" if chosen.q
+               else f"Articles archived per {by}: {overall.total:,} in all")
     svg = env.get_template("chart.svg").render(chart=draw(keys, series, share=share, caption=caption))
     return Response(svg, media_type="image/svg+xml", headers={"cache-control": "private, max-age=60"})
 

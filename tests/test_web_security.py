@@ -100,6 +100,8 @@ def test_loopback_without_token_answers_only_to_loopback_names() -> None:
 
 def test_read_only() -> None:
     with TestClient(app(Guard(None, loopback_only=True)), base_url=LOCAL) as client:
+        head = client.head("/page")
+        assert head.status_code == 200 and head.content == b"" and head.headers["content-length"] == "11"
         for method in ("POST", "PUT", "DELETE", "PATCH"):
             response = client.request(method, "/page")
             assert response.status_code == 405, method

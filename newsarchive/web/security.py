@@ -194,14 +194,19 @@ class GuardMiddleware:
                                    [(b"www-authenticate", b'Bearer realm="newsarchive"')])
                 return
         headers = self.guard.headers()
+        head = scope["method"] == "HEAD"  # answered as GET without the body (FastAPI's routes know GET only)
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 present = {bytes(k).lower() for k, _ in message.get("headers", [])}
                 message["headers"] = list(message.get("headers", [])) + [h for h in headers if h[0] not in present]
+            elif head and message["type"] == "http.response.body":
+                if message.get("more_body"):
+                    return
+                message = {"type": "http.response.body", "body": b"", "more_body": False}
             await send(message)
 
-        await self.app(scope, receive, send_with_headers)
+        await self.app({**scope, "method": "GET"} if head else scope, receive, send_with_headers)
 
     async def _login(self, scope: Scope, send: Send, query: list[tuple[str, str]]) -> None:
         """The token in the address: set the cookie, then send the browser to the same page without it."""

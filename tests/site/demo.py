@@ -5,7 +5,8 @@
 After the crawl, `newsarchive serve` runs on the store in the foreground and
 prints its URL; Ctrl-C (or SIGTERM) stops it. With --no-serve the demo ends
 after the crawl (for scripts and tests). Exits with the crawl's own exit
-code, so the demo fails the way a crawl would.
+code, so the demo fails the way a crawl would (and with serve's, if the
+reading room could not start).
 """
 
 from __future__ import annotations
@@ -41,15 +42,17 @@ def _stop(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def serve(store: str, port: int) -> None:
-    """The reading room until Ctrl-C or SIGTERM (either reaches it, and it stops cleanly)."""
+def serve(store: str, port: int) -> int:
+    """The reading room until Ctrl-C or SIGTERM (either reaches it, and it stops cleanly); its exit code if it
+    ended by itself (a port already taken: 2), else 0."""
     previous = signal.signal(signal.SIGTERM, _stop)
     proc = subprocess.Popen(serve_command(store, port))
     try:
-        proc.wait()
+        return proc.wait()
     except KeyboardInterrupt:
         proc.send_signal(signal.SIGINT)  # uvicorn's own clean stop; a terminal's Ctrl-C already sent it one
         proc.wait(timeout=30)
+        return 0
     finally:
         signal.signal(signal.SIGTERM, previous)
 
@@ -74,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
               f"{server.total_hits()} requests served)", flush=True)
     if not args.no_serve:
         print("serve:", " ".join(serve_command(args.store, args.port)[1:]), flush=True)
-        serve(args.store, args.port)
+        code = code or serve(args.store, args.port)
     return code
 
 

@@ -77,7 +77,8 @@ def main(argv: list[str] | None = None) -> int:
               f"{server.total_hits()} requests served)", flush=True)
     if not args.no_serve:
         print("serve:", " ".join(serve_command(args.store, args.port)[1:]), flush=True)
-        code = code or serve(args.store, args.port)
+        served = serve(args.store, args.port)
+        code = code or served
     return code
 
 

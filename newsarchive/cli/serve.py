@@ -2,7 +2,8 @@
 
 The address is checked before anything else is done: an address other than
 the loopback without a token is refused in one line (exit 2). The socket is
-bound here, before uvicorn starts, so the line that names the URL (stdout,
+bound here, before the index is brought up to date and uvicorn starts, so a
+port already taken fails at once, and the line that names the URL (stdout,
 flushed: scripts and `make demo` wait for it) always names the real port,
 also with `--port 0`.
 """
@@ -82,14 +83,14 @@ def serve(store: str | None, s3_endpoint_url: str | None, host: str, port: int, 
     token = token or None
     bind_allowed(host, token)
     with open_existing(store, s3_endpoint_url) as st:
+        sock = bind(host, port)  # a port already taken fails now, not after the index is brought up to date
         app = create_app(ServeConfig(st, token=token, loopback_only=is_loopback(host) and token is None,
                                      replay_url=replay_url))
-        click.echo(f"indexing {st.uri} ...", err=True)
+        click.echo(f"bringing the search index of {st.uri} up to date ...", err=True)
         try:
             app.state.corpus.refresh()
         except UserError as exc:  # e.g. no records yet: the runs and coverage pages still have something to say
             click.echo(f"newsarchive: {exc}; serving anyway", err=True)
-        sock = bind(host, port)
         url = url_of(sock, host)
         click.echo(f"reading room for {st.uri} at {url}{f'?token={token}' if token else ''} (Ctrl-C to stop)")
         sys.stdout.flush()  # a parent process waits for this line

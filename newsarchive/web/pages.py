@@ -78,41 +78,47 @@ def pages_around(current: int, last: int, width: int = 2) -> list[int | None]:
     return out
 
 
+def chart_params(by: str, split: bool, measure: str) -> dict[str, Any]:
+    """The chart's settings as query parameters, defaults left out."""
+    return {"by": by if by != "auto" else None, "split": "1" if split else None,
+            "measure": measure if measure != "count" else None}
+
+
 @router.get("/")
 def search_page(request: Request, corpus: CorpusDep, chosen: SelectionDep, sort: Sort = "relevance",
                 page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1, by: By = "auto", split: bool = False,
                 measure: Measure = "count") -> Response:
-    context: dict[str, Any] = {"chosen": chosen, "sort": sort, "by": by, "split": split, "measure": measure,
-                               "page": page, "result": None, "error": None, "pages": [], "last_page": 1,
-                               "overview": None, "examples": EXAMPLES}
     params = selection_params(chosen)
-    chart_params = {**params, "by": by if by != "auto" else None, "split": "1" if split else None, "measure": measure}
-    context.update(chart_url=with_query("/chart.svg", chart_params),
-                   counts_url=with_query("/api/counts", {**params, "by": "month" if by == "auto" else by,
-                                                         "normalize": "true" if measure == "share" else None}),
-                   downloads={fmt: with_query(f"/download.{fmt}", params) for fmt in DOWNLOADS},
-                   hidden=hidden_fields({**params, "sort": sort}))
+    chart = chart_params(by, split, measure)
+    context: dict[str, Any] = {
+        "chosen": chosen, "sort": sort, "by": by, "split": split, "measure": measure, "page": page, "result": None,
+        "error": None, "pages": [], "last_page": 1, "overview": None, "examples": EXAMPLES,
+        "chart_url": with_query("/chart.svg", {**params, **chart}),
+        "counts_url": with_query("/api/counts", {**params, "by": "month" if by == "auto" else by,
+                                                 "normalize": "true" if measure == "share" else None}),
+        "downloads": {fmt: with_query(f"/download.{fmt}", params) for fmt in DOWNLOADS},
+        "hidden": hidden_fields({**params, "sort": sort}),
+        "page_url": lambda n: with_query("/", {**params, "sort": sort if sort != "relevance" else None,
+                                               "page": n if n > 1 else None, **chart}),
+    }
     status = 200
     if not chosen.q:
         try:
             everything = corpus.counts(chosen, by="year")
+        except UserError as exc:  # an empty store: say so instead of an overview
+            context["error"] = message_for(exc)
+        else:
             years = [b.key for b in everything.buckets if b.count]
             context["overview"] = {"total": everything.total, "first": years[0] if years else None,
                                    "last": years[-1] if years else None}
-        except UserError as exc:  # an empty store: say so instead of an overview
-            context["error"], status = message_for(exc), 200
-    if chosen.q:
-        try:
-            result = corpus.search(chosen, offset=(page - 1) * PER_PAGE, limit=PER_PAGE, sort=sort)
-        except UserError as exc:
-            context["error"], status = message_for(exc), status_for(exc)
-        else:
-            last = max(1, min(MAX_PAGE, -(-result.total // PER_PAGE)))
-            context.update(result=result, last_page=last, pages=pages_around(page, last),
-                           page_url=lambda n: with_query("/", {**params, "sort": sort, "page": n if n > 1 else None,
-                                                               "by": by if by != "auto" else None,
-                                                               "split": "1" if split else None,
-                                                               "measure": measure}))
+        return render(request, "search.html", context)
+    try:
+        result = corpus.search(chosen, offset=(page - 1) * PER_PAGE, limit=PER_PAGE, sort=sort)
+    except UserError as exc:
+        context["error"], status = message_for(exc), status_for(exc)
+    else:
+        last = max(1, min(MAX_PAGE, -(-result.total // PER_PAGE)))
+        context.update(result=result, last_page=last, pages=pages_around(page, last))
     return render(request, "search.html", context, status)
 
 

@@ -122,6 +122,7 @@ class Guard:
             (b"x-frame-options", b"SAMEORIGIN"),
             (b"cross-origin-opener-policy", b"same-origin"),
             (b"cross-origin-resource-policy", b"same-origin"),
+            (b"x-robots-tag", b"noindex, nofollow"),  # an archive on a network is not for search engines
         ]
 
     def token_matches(self, offered: str | None) -> bool:

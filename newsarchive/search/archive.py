@@ -30,7 +30,7 @@ from newsarchive.errors import ArticleNotFound, InvalidArgument
 from newsarchive.search.capture import captured_page, stored_bytes
 from newsarchive.search.counts import BY, Counts, count
 from newsarchive.search.filters import DateArg, Filters, Values
-from newsarchive.search.index import SearchIndex, UpdateStats
+from newsarchive.search.index import Progress, SearchIndex, UpdateStats
 from newsarchive.search.kwic import WIDTH, KwicLine, kwic
 from newsarchive.search.query import build_query, fast_value, hit_count, total
 from newsarchive.search.records import fetch_records, list_records, read_records
@@ -82,6 +82,10 @@ class Hits(list[Hit]):
         self.total = total
         self.query = query
 
+    @property
+    def hits(self) -> list[Hit]:
+        return list(self)
+
     def to_dict(self) -> dict[str, Any]:
         return {"total": self.total, "query": self.query, "hits": [h.to_dict(snippets=True) for h in self]}
 
@@ -131,9 +135,9 @@ class Archive:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def update(self, rebuild: bool = False) -> UpdateStats:
+    def update(self, rebuild: bool = False, progress: Progress | None = None) -> UpdateStats:
         """Bring the index in line with the store now (what `newsarchive index` does)."""
-        stats = self.index.update(rebuild=rebuild)
+        stats = self.index.update(rebuild=rebuild, progress=progress)
         self._checked_at = time.monotonic()
         return stats
 

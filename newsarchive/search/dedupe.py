@@ -280,6 +280,8 @@ class DuplicateGroups:
         before = np.abs(self.days - new_days[np.clip(at - 1, 0, len(new_days) - 1)])
         after = np.abs(self.days - new_days[np.clip(at, 0, len(new_days) - 1)])
         candidates = np.flatnonzero((np.minimum(before, after) <= WINDOW_DAYS) & self.has_sig)
+        if not len(candidates):  # no body long enough for a signature: nothing to pair
+            return []
         candidates = candidates[np.lexsort((self.ids[candidates], self.days[candidates]))]
         is_new = np.zeros(len(self.keys), dtype=bool)
         is_new[new_rows] = True

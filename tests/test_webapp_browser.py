@@ -121,6 +121,10 @@ def test_open_an_article(room: ReadingRoom, archive: dict[str, Any], page: Any, 
     page.wait_for_url(re.compile(r"/articles/\d{10}$"))
     assert page.locator("h1").inner_text() == headline
     assert page.locator(".body p").count() > 1
+    photo = page.locator("figure.photo img").first  # the crawl captured it: served from its capture
+    assert photo.get_attribute("src").startswith("/articles/")
+    photo.scroll_into_view_if_needed()
+    page.wait_for_function("i => i.complete && i.naturalWidth > 0", arg=photo.element_handle())
     provenance = page.locator("dl.facts").inner_text()
     assert "warc/" in provenance and "sha1:" in provenance and "taipeitimes/" in provenance
     apa = page.locator("#cite-apa").inner_text()

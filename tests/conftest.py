@@ -31,7 +31,7 @@ pytest_plugins = [
 
 #: fixtures that start a server or a process (directly or through the fixtures they use)
 E2E_FIXTURES = frozenset({"cli", "scrapyd", "seaweed", "fresh_seaweed", "site", "make_site", "fresh_site",
-                          "valkey_server", "valkey"})
+                          "valkey_server", "valkey", "browser", "page", "reading_room"})
 
 
 @pytest.hookimpl(tryfirst=True)

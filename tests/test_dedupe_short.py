@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from newsarchive.search import Archive
-from tests.webapp import plant
+from tests.support.reading_room import plant
 
 
 def test_short_bodies_only(tmp_path: Path) -> None:

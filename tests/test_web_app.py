@@ -21,7 +21,7 @@ from newsarchive.search import Archive
 from newsarchive.store import LocalStore
 from newsarchive.web.app import ServeConfig, create_app
 from tests.plugins.search import DAYS, expected_ids, write_store
-from tests.webapp import XSS_HEADLINE, XSS_ID, plant, plant_report, report, revise, xss_record
+from tests.support.reading_room import XSS_HEADLINE, XSS_ID, plant, plant_report, report, revise, xss_record
 
 LOCAL = "http://127.0.0.1:8000"
 KRATHON_ID = "2006849001"

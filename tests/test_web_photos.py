@@ -15,7 +15,7 @@ from newsarchive.errors import CaptureDamaged, KeyNotFound
 from newsarchive.store import LocalStore
 from newsarchive.web.app import ServeConfig, create_app
 from newsarchive.web.photos import MAX_BYTES, photo
-from tests.webapp import plant
+from tests.support.reading_room import plant
 
 PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==")
 ID = "2006849200"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from newsarchive.archive.keys import record_key
 from newsarchive.web.revisions import Paragraphs, history, items, revisions, words
-from tests.webapp import plant, revise
+from tests.support.reading_room import plant, revise
 
 RECORD = {"id": "2006849100", "published": "2024-10-02", "headline": "Storm nears Kaohsiung", "deck": None,
           "body": ["One.", "Two words here.", "Three."], "authors": ["Lee I-chia"], "images": [],

@@ -24,7 +24,7 @@ from tests.plugins.cli import assert_one_line_error, run_cli
 from tests.plugins.webapp import ReadingRoom
 from tests.site.corpus import Corpus, default_days
 from tests.site.server import SiteServer
-from tests.webapp import XSS_HEADLINE, XSS_ID, plant, revise, xss_record
+from tests.support.reading_room import XSS_HEADLINE, XSS_ID, plant, revise, xss_record
 
 pytestmark = pytest.mark.e2e
 

@@ -20,8 +20,6 @@ from newsarchive.errors import InvalidArgument, UserError
 from newsarchive.exitcodes import Exit, help_text
 from newsarchive.web.security import TOKEN_ENV, bind_allowed, is_loopback
 
-REPLAY_URL_ENV = "NEWSARCHIVE_REPLAY_URL"
-
 
 def bind(host: str, port: int) -> socket.socket:
     """A listening socket on host:port; InvalidArgument (exit 2) if the address cannot be had."""
@@ -56,15 +54,12 @@ def url_of(sock: socket.socket, host: str) -> str:
 @click.option("--token", envvar=TOKEN_ENV, metavar="TOKEN",
               help=f"Readers must present it (default ${TOKEN_ENV}): once as ?token=... in a browser (a cookie "
                    "keeps it), or as 'Authorization: Bearer TOKEN'.")
-@click.option("--replay-url", envvar=REPLAY_URL_ENV, metavar="URL",
-              help=f"Where `newsarchive replay` serves this store, for 'view as captured' (default ${REPLAY_URL_ENV}).")
-def serve(store: str | None, s3_endpoint_url: str | None, host: str, port: int, token: str | None,
-          replay_url: str | None) -> Exit:
+def serve(store: str | None, s3_endpoint_url: str | None, host: str, port: int, token: str | None) -> Exit:
     """The reading room: search, read, chart and cite the archive in a browser.
 
     \b
     /                  search (the query language of `newsarchive search`), the attention chart, downloads
-    /articles/ID       an article, its revisions, provenance, citation, the page as captured
+    /articles/ID       an article, its photos, revisions, provenance and citation
     /coverage          listed against archived, per print day and section
     /runs              the crawl history
     /api               the JSON API (OpenAPI at /api/openapi.json)
@@ -84,8 +79,7 @@ def serve(store: str | None, s3_endpoint_url: str | None, host: str, port: int, 
     bind_allowed(host, token)
     with open_existing(store, s3_endpoint_url) as st:
         sock = bind(host, port)  # a port already taken fails now, not after the index is brought up to date
-        app = create_app(ServeConfig(st, token=token, loopback_only=is_loopback(host) and token is None,
-                                     replay_url=replay_url))
+        app = create_app(ServeConfig(st, token=token, loopback_only=is_loopback(host) and token is None))
         click.echo(f"bringing the search index of {st.uri} up to date ...", err=True)
         try:
             app.state.corpus.refresh()

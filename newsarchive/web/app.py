@@ -46,8 +46,6 @@ class ServeConfig:
     token: str | None = None
     #: bound to the loopback: requests must name a loopback host (see newsarchive.web.security)
     loopback_only: bool = True
-    #: base URL of the replay server ("view as captured"); None: no replay offered
-    replay_url: str | None = None
     index_dir: str | None = None
     #: how often the index is brought up to date with the store while serving
     refresh_seconds: float = 10.0
@@ -153,16 +151,7 @@ def create_app(config: ServeConfig) -> FastAPI:
     app.include_router(api.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    app.add_middleware(GuardMiddleware, guard=Guard(config.token, config.loopback_only, _origin(config.replay_url)))
+    app.add_middleware(GuardMiddleware, guard=Guard(config.token, config.loopback_only))
     app.add_middleware(ServerTiming)
     return app
 
-
-def _origin(url: str | None) -> str | None:
-    """scheme://host:port of a URL: what the Content-Security-Policy lets frames come from."""
-    if not url:
-        return None
-    from urllib.parse import urlsplit
-
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else None

@@ -199,13 +199,11 @@ def citations(record: dict[str, Any]) -> dict[str, Any]:
 def article_page(request: Request, corpus: CorpusDep, article_id: str) -> Response:
     validate_id(article_id)
     record, key = corpus.article(article_id)
-    config = request.app.state.config
     context = {
         "r": record,
         "revisions": revisions(corpus.store, record, key),
         "key": key,
         "citations": citations(record),
-        "replay_url": None if config.replay_url is None else None,
     }
     return render(request, "article.html", context)
 

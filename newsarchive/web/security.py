@@ -15,9 +15,10 @@ The app serves an archive, often one that is not public yet, so:
   through the reader's browser.
 * **Every response** says what a browser may do: scripts, styles and images
   only from the app itself and no inline script (the text of an archived
-  article can never run), frames only from the replay server (another origin,
-  so a replayed page never runs in the app's), no framing of the app, no
-  sniffing, no Referer sent to other sites.
+  article can never run); frames only from the app (its chart) and, when one
+  is named, the replay server's origin (another origin, so a replayed page
+  never runs in the app's); no framing of the app by other sites, no
+  sniffing, no Referer sent to other sites, no indexing by search engines.
 * **Read-only**: only GET and HEAD are served.
 """
 

@@ -92,6 +92,12 @@ CASES: dict[str, list[tuple[list[str], Exit, str]]] = {
     "index": [
         (["--store", BAD_URI], Exit.USAGE, "store URI"),
     ],
+    "serve": [  # refused before anything listens
+        (["--store", "{store}", "--host", "0.0.0.0"], Exit.USAGE, "--token"),
+        (["--store", "{store}", "--host", "0.0.0.0", "--token", "short"], Exit.USAGE, "--token"),
+        (["--store", BAD_URI], Exit.USAGE, "store URI"),
+        (["--store", "{missing}"], Exit.USAGE, "no such folder"),
+    ],
 }
 
 

@@ -6,7 +6,7 @@ PY     := $(VENV)/bin/python
 REPLAY_VENV ?= .venv-replay
 STORE  ?= ./archive
 
-.PHONY: crawl test check lint demo bench venv replay-venv clean
+.PHONY: crawl test check lint demo bench venv replay-venv clean chromium
 
 $(VENV)/.base: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,10 +41,17 @@ check: lint
 	$(PY) -m pytest -q -m "not e2e"
 
 ## test: lint, types, then the whole suite, starting its own servers (SeaweedFS, Valkey, Scrapyd, the local site)
-test: lint replay-venv
+## and a browser (Debian's chromium, installed by `make chromium` when missing)
+test: lint replay-venv chromium
 	$(PY) -m pytest
 
-## demo: serve the bundled copy of the site on 127.0.0.1 and crawl it (no internet needed)
+## chromium: the browser the reading room's tests drive, from the operating system's packages (never downloaded
+## by a test); apt-get runs only when /usr/bin/chromium is missing
+chromium:
+	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
+## demo: serve the bundled copy of the site on 127.0.0.1, crawl it (no internet needed), then open the reading
+## room on the archive and print its URL (Ctrl-C stops it)
 demo: $(VENV)/.test
 	$(PY) -m tests.site.demo --store $(STORE)
 
@@ -57,6 +64,7 @@ bench: $(VENV)/.test replay-venv
 	$(PY) bench/wacz.py
 	$(PY) bench/replay.py
 	$(PY) bench/research.py --size 100000
+	$(PY) bench/webapp.py
 
 clean:
 	rm -rf $(VENV) $(REPLAY_VENV) build *.egg-info

@@ -20,10 +20,10 @@ from warcio.archiveiterator import ArchiveIterator
 
 from newsarchive.exitcodes import Exit
 from newsarchive.search.export import CSV_COLUMNS
-from tests.crawled import crawled_archive, small_site
 from tests.plugins.cli import REPO, assert_one_line_error
 from tests.plugins.search import expected_ids
 from tests.site.server import SiteServer
+from tests.support.crawled_archive import crawled_archive, small_site
 
 pytestmark = pytest.mark.e2e
 

@@ -87,10 +87,15 @@ def parse_record_key(key: str) -> tuple[str, dt.date] | None:
     return m[4], dt.date(int(m[1]), int(m[2]), int(m[3]))
 
 
+def history_prefix(article_id: str, published: dt.date) -> str:
+    """Where the earlier versions of one article lie (their keys sort oldest first)."""
+    return f"{HISTORY_PREFIX}{_day(published)}/{validate_id(article_id)}/"
+
+
 def history_key(article_id: str, published: dt.date, fetched_at: dt.datetime) -> str:
     moment = fetched_at.astimezone(dt.UTC)
     stamp = f"{moment.year:04d}{moment:%m%dT%H%M%S%f}Z"
-    return check_key(f"{HISTORY_PREFIX}{_day(published)}/{validate_id(article_id)}/{stamp}.json")
+    return check_key(f"{history_prefix(article_id, published)}{stamp}.json")
 
 
 def warc_key(captured: dt.datetime, filename: str) -> str:

@@ -18,8 +18,8 @@ from typing import Any
 from newsarchive import __version__
 from newsarchive.archive.decoding import TOO_LARGE
 from newsarchive.archive.keys import RUNS_PREFIX, run_key
+from newsarchive.archive.records import read_record
 from newsarchive.dates import iso_utc, utc_now
-from newsarchive.errors import KeyNotFound
 from newsarchive.store.base import Store
 
 
@@ -115,16 +115,16 @@ class RunReport:
         return "\n".join(lines)
 
 
+def report_keys(store: Store) -> list[str]:
+    """Keys of the run reports, oldest first (run ids start with their UTC time: key order is time order)."""
+    return [info.key for info in store.list(RUNS_PREFIX) if info.key.endswith(".json")]
+
+
 def _failures(store: Store, kind: str) -> Iterator[dict[str, Any]]:
     """The failures of one kind the run reports list, oldest report first."""
-    for info in store.list(RUNS_PREFIX):  # run ids start with their UTC time: key order is time order
-        if not info.key.endswith(".json"):
-            continue
-        try:
-            doc = json.loads(store.get_bytes(info.key))
-        except (KeyNotFound, ValueError):
-            continue
-        for failure in doc.get("failures", []) if isinstance(doc, dict) else []:
+    for key in report_keys(store):
+        doc = read_record(store, key)  # None for a report gone or damaged: one bad file must not hide the rest
+        for failure in doc.get("failures", []) if doc is not None else []:
             if isinstance(failure, dict) and failure.get("kind", "article") == kind:
                 yield failure
 

@@ -36,6 +36,7 @@ COMMANDS: dict[str, str] = {
     "show": "newsarchive.cli.show:show",
     "index": "newsarchive.cli.index:index",
     "replay": "newsarchive.cli.replay:replay",
+    "serve": "newsarchive.cli.serve:serve",
 }
 
 

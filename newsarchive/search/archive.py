@@ -40,6 +40,8 @@ from newsarchive.search.syntax import Node, parse, positive_matches
 from newsarchive.site.urls import validate_id
 from newsarchive.store import Store, open_store
 
+#: orders of search results: BM25, or newest print day first
+SORTS = ("relevance", "date")
 #: hits a concordance reads unless told otherwise (every occurrence in each)
 KWIC_HITS = 100
 READ_BATCH = 256
@@ -166,32 +168,44 @@ class Archive:
         return searcher, build_query(self.index.schema, searcher, node, filters, dedupe=dedupe,
                                      query_text=query or ""), node
 
-    def _top(self, searcher: tantivy.Searcher, q: tantivy.Query, limit: int | None) -> tuple[int, list]:
-        """(total, [(score, address)]) of the best `limit` (None: all); never limit 0, which panics tantivy."""
+    def _top(self, searcher: tantivy.Searcher, q: tantivy.Query, limit: int | None, *, offset: int = 0,
+             sort: str = "relevance") -> tuple[int, list]:
+        """(total, [(score, address)]) of the best `limit` (None: all) after the first `offset`; never limit 0,
+        which panics tantivy. Sorted by date, newest print day first, and the score is 0.0 (not computed)."""
         if limit is None:
             matched = total(searcher, q)
             return matched, searcher.search(q, matched, count=False).hits if matched else []
-        result = searcher.search(q, limit, count=True)
+        if sort == "date":
+            result = searcher.search(q, limit, count=True, offset=offset, order_by_field="day",
+                                     order=tantivy.Order.Desc)
+            return hit_count(result), [(0.0, address) for _, address in result.hits]
+        result = searcher.search(q, limit, count=True, offset=offset)
         return hit_count(result), result.hits
 
-    def _ranked(self, query: str, limit: int | None, dedupe: bool,
-                filters: Filters) -> tuple[Node, int, list[tuple[dict[str, Any], float]]]:
-        """(the query's tree, how many match, the best `limit` records with their scores; None: all)."""
+    def _ranked(self, query: str, limit: int | None, dedupe: bool, filters: Filters, *, offset: int = 0,
+                sort: str = "relevance") -> tuple[Node, int, list[tuple[dict[str, Any], float]]]:
+        """(the query's tree, how many match, the best `limit` records after the first `offset` with their
+        scores; None: all)."""
         if limit is not None and limit < 1:
             raise InvalidArgument(f"--limit must be at least 1, not {limit}")
+        if offset < 0:
+            raise InvalidArgument(f"--offset must be at least 0, not {offset}")
+        if sort not in SORTS:
+            raise InvalidArgument(f"--sort: {sort!r} is not one of {', '.join(SORTS)}")
         searcher, q, node = self._query(query, filters, dedupe)
         assert node is not None
-        total, top = self._top(searcher, q, limit)
+        total, top = self._top(searcher, q, limit, offset=offset, sort=sort)
         keys = [str(searcher.doc(address).get_first("key")) for _, address in top]
         found = zip(fetch_records(self.store, keys), (score for score, _ in top), strict=True)
         return node, total, [(record, score) for record, score in found if record is not None]
 
     def search(self, query: str, *, section: Values = None, since: DateArg = None, until: DateArg = None,
                author: Values = None, agency: Values = None, limit: int | None = 10, snippets: bool = True,
-               dedupe: bool = False) -> Hits:
-        """The best `limit` records by BM25 (None: every match), with the total count of matches."""
+               dedupe: bool = False, offset: int = 0, sort: str = "relevance") -> Hits:
+        """The best `limit` records by BM25 (None: every match) after the first `offset`, with the total count
+        of matches; `sort="date"`: newest print day first instead (scores are then 0.0)."""
         filters = Filters.build(section=section, since=since, until=until, author=author, agency=agency)
-        node, total, found = self._ranked(query, limit, dedupe, filters)
+        node, total, found = self._ranked(query, limit, dedupe, filters, offset=offset, sort=sort)
         hits = [Hit(record, score) for record, score in found]
         if snippets:
             matches = list(positive_matches(node))

@@ -99,6 +99,12 @@ CASES: dict[str, list[tuple[list[str], Exit, str]]] = {
         (["--store", "{store}"], Exit.BAD_INPUT, "no capture"),
         (["--store", "{store}", "--port", "70000"], Exit.USAGE, "--port"),
     ],
+    "serve": [  # refused before anything listens
+        (["--store", "{store}", "--host", "0.0.0.0"], Exit.USAGE, "--token"),
+        (["--store", "{store}", "--host", "0.0.0.0", "--token", "short"], Exit.USAGE, "--token"),
+        (["--store", BAD_URI], Exit.USAGE, "store URI"),
+        (["--store", "{missing}"], Exit.USAGE, "no such folder"),
+    ],
 }
 
 

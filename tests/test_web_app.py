@@ -258,3 +258,43 @@ def test_the_empty_search_page_says_what_the_archive_holds(client: TestClient, r
     assert '<object data="/chart.svg"' in page
     svg = client.get("/chart.svg").text
     assert "Articles archived per day" in svg and svg.count('class="bar"') == len(DAYS)
+
+
+def test_view_as_captured_frames_the_replay_of_the_capture(room: tuple[TestClient, Path],
+                                                           records: list[dict[str, Any]]) -> None:
+    """With a replay service named, the article embeds its capture's replay in a sandboxed frame of that origin,
+    and only that page's policy lets the origin be framed."""
+    from newsarchive.archive.replay import replay_url
+
+    client = room[0]
+    config = client.app.state.config
+    record = next(r for r in records if r["id"] == "2006849005")
+    config.replay_url = "http://127.0.0.1:8099"
+    try:
+        response = client.get("/articles/2006849005")
+        search = client.get("/", params={"q": "typhoon"})
+    finally:
+        config.replay_url = None
+    expected = replay_url(record, "http://127.0.0.1:8099")
+    assert expected is not None and expected.startswith("http://127.0.0.1:8099/")
+    assert f'<iframe class="replay" src="{expected}"' in response.text
+    assert 'sandbox="allow-scripts allow-same-origin"' in response.text
+    assert f'href="{expected}" target="_blank" rel="noopener noreferrer"' in response.text
+    assert "frame-src 'self' http://127.0.0.1:8099;" in response.headers["content-security-policy"]
+    assert "frame-src 'self';" in search.headers["content-security-policy"]  # no other page may frame it
+
+
+def test_view_as_captured_without_a_replay_service_says_how_to_start_one(client: TestClient) -> None:
+    response = client.get("/articles/2006849005")
+    assert "<iframe" not in response.text
+    assert "The replay service is not running" in response.text and "newsarchive replay --store" in response.text
+    assert "frame-src 'self';" in response.headers["content-security-policy"]
+
+
+def test_a_record_without_capture_has_nothing_to_replay(client: TestClient) -> None:
+    client.app.state.config.replay_url = "http://127.0.0.1:8099"
+    try:
+        page = client.get(f"/articles/{XSS_ID}").text
+    finally:
+        client.app.state.config.replay_url = None
+    assert "<iframe" not in page and "there is no capture to replay" in page

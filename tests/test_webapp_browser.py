@@ -21,6 +21,7 @@ import pytest
 
 from newsarchive.search import Archive
 from tests.plugins.cli import assert_one_line_error, run_cli
+from tests.plugins.replay import running_replay
 from tests.plugins.webapp import ReadingRoom
 from tests.site.corpus import Corpus, default_days
 from tests.site.server import SiteServer
@@ -132,6 +133,28 @@ def test_open_an_article(room: ReadingRoom, archive: dict[str, Any], page: Any, 
     page.click("text=BibTeX")
     assert page.locator("#cite-bibtex").inner_text().startswith("@article{taipeitimes-")
     screenshot(page, "article")
+
+
+def test_view_as_captured(room: ReadingRoom, archive: dict[str, Any], replay_env: Any, page: Any,
+                          screenshot: Any) -> None:
+    """The replay service started for the same store, as a user would in another terminal: the article page finds it
+    and shows the capture, replayed by pywb from the WARC files, in a sandboxed frame of pywb's origin."""
+    record = json.loads(next(archive["store"].glob("records/*/*/*/*.json")).read_text())
+    page.goto(room.url + f"/articles/{record['id']}")
+    assert "The replay service is not running" in page.locator("#as-captured + p").inner_text()
+    with running_replay("--store", str(archive["store"]), env={"NEWSARCHIVE_CACHE": str(room.folder / "cache")}) \
+            as (_, collection):
+        page.goto(room.url + f"/articles/{record['id']}")
+        page.click("text=View the page as captured")
+        frame = page.locator("iframe.replay")
+        src = frame.get_attribute("src")
+        assert src.startswith(collection) and src.endswith(record["fetched_url"])
+        assert frame.get_attribute("sandbox") == "allow-scripts allow-same-origin"
+        replayed = page.frame_locator("iframe.replay")
+        assert record["headline"] in replayed.locator("h1").first.inner_text(timeout=60_000)
+        assert page.locator("a", has_text="Open it on its own").get_attribute("href") == src
+        frame.scroll_into_view_if_needed()
+        screenshot(page, "as-captured")
 
 
 def test_a_revised_article_shows_the_diff(room: ReadingRoom, archive: dict[str, Any], page: Any, screenshot: Any) -> None:

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import socket
 import sys
+from urllib.parse import urlsplit
 
 import click
 
+from newsarchive.archive.replay import REPLAY_URL_ENV
 from newsarchive.cli.options import open_existing, store_options
 from newsarchive.errors import InvalidArgument, UserError
 from newsarchive.exitcodes import Exit, help_text
@@ -39,6 +41,16 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
+def check_replay_url(url: str | None) -> str | None:
+    """An http(s) URL with a host, or InvalidArgument (exit 2): its origin goes into every article page's policy."""
+    if url is None:
+        return None
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or any(c in url for c in " \"'<>;"):
+        raise InvalidArgument(f"--replay-url {url!r}: not an http(s) URL (e.g. http://127.0.0.1:8080)")
+    return url.rstrip("/")
+
+
 def url_of(sock: socket.socket, host: str) -> str:
     port = sock.getsockname()[1]
     shown = "127.0.0.1" if host in ("0.0.0.0", "") else f"[{host}]" if ":" in host else host
@@ -54,18 +66,23 @@ def url_of(sock: socket.socket, host: str) -> str:
 @click.option("--token", envvar=TOKEN_ENV, metavar="TOKEN",
               help=f"Readers must present it (default ${TOKEN_ENV}): once as ?token=... in a browser (a cookie "
                    "keeps it), or as 'Authorization: Bearer TOKEN'.")
-def serve(store: str | None, s3_endpoint_url: str | None, host: str, port: int, token: str | None) -> Exit:
+@click.option("--replay-url", envvar=REPLAY_URL_ENV, metavar="URL",
+              help=f"The replay service behind 'view as captured' (default ${REPLAY_URL_ENV}; else the "
+                   "`newsarchive replay` running for the store, found when a page is shown).")
+def serve(store: str | None, s3_endpoint_url: str | None, host: str, port: int, token: str | None,
+          replay_url: str | None) -> Exit:
     """The reading room: search, read, chart and cite the archive in a browser.
 
     \b
     /                  search (the query language of `newsarchive search`), the attention chart, downloads
-    /articles/ID       an article, its photos, revisions, provenance and citation
+    /articles/ID       an article, its photos, revisions, provenance, citation, and the page as captured
     /coverage          listed against archived, per print day and section
     /runs              the crawl history
     /api               the JSON API (OpenAPI at /api/openapi.json)
 
     Read-only. Listens on 127.0.0.1 unless --host says otherwise; any other
-    address needs --token.
+    address needs --token. "View as captured" embeds the capture's replay from
+    `newsarchive replay` (start it for the same store) or --replay-url.
 
     \b
       newsarchive serve --store ./archive
@@ -77,9 +94,11 @@ def serve(store: str | None, s3_endpoint_url: str | None, host: str, port: int, 
 
     token = token or None
     bind_allowed(host, token)
+    replay_url = check_replay_url(replay_url or None)
     with open_existing(store, s3_endpoint_url) as st:
         sock = bind(host, port)  # a port already taken fails now, not after the index is brought up to date
-        app = create_app(ServeConfig(st, token=token, loopback_only=is_loopback(host) and token is None))
+        app = create_app(ServeConfig(st, token=token, loopback_only=is_loopback(host) and token is None,
+                                         replay_url=replay_url))
         click.echo(f"bringing the search index of {st.uri} up to date ...", err=True)
         try:
             app.state.corpus.refresh()

@@ -49,6 +49,17 @@ class ServeConfig:
     index_dir: str | None = None
     #: how often the index is brought up to date with the store while serving
     refresh_seconds: float = 10.0
+    #: the replay service behind "view as captured" (`newsarchive serve --replay-url`); None: whichever
+    #: `newsarchive replay` runs for this store when a page is asked for, if one does
+    replay_url: str | None = None
+
+    def replay_base(self) -> str | None:
+        """Where this store's captures replay now, or None when no replay service is known."""
+        if self.replay_url:
+            return self.replay_url
+        from newsarchive.replay.server import running_url
+
+        return running_url(self.store)
 
 
 class Refresher:

@@ -12,6 +12,7 @@ import datetime as dt
 import tempfile
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Query, Request
 from fastapi import Path as FastPath
@@ -19,6 +20,7 @@ from fastapi.responses import FileResponse, Response
 from markupsafe import Markup
 from starlette.background import BackgroundTask
 
+from newsarchive.archive.replay import replay_url
 from newsarchive.dates import today_taipei
 from newsarchive.errors import InvalidArgument, UserError
 from newsarchive.search.cite import cite
@@ -32,6 +34,7 @@ from newsarchive.web.corpus import Selection
 from newsarchive.web.errors import message_for, status_for
 from newsarchive.web.rendering import env, render, with_query
 from newsarchive.web.revisions import revisions
+from newsarchive.web.security import FRAME_ORIGIN
 
 router = APIRouter(include_in_schema=False)
 
@@ -199,13 +202,25 @@ def citations(record: dict[str, Any]) -> dict[str, Any]:
 def article_page(request: Request, corpus: CorpusDep, article_id: str) -> Response:
     validate_id(article_id)
     record, key = corpus.article(article_id)
+    replay_base = request.app.state.config.replay_base()
+    replay = replay_url(record, replay_base) if replay_base else None
+    if replay:
+        setattr(request.state, FRAME_ORIGIN, origin_of(replay))  # the page's policy lets this one origin be framed
     context = {
         "r": record,
         "revisions": revisions(corpus.store, record, key),
         "key": key,
         "citations": citations(record),
+        "replay": replay,
+        "has_capture": isinstance(record.get("capture"), dict),
     }
     return render(request, "article.html", context)
+
+
+def origin_of(url: str) -> str:
+    """`http://127.0.0.1:8080/tt/2024.../` -> `http://127.0.0.1:8080`: what a Content-Security-Policy names."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 @router.get("/articles/{article_id}/photos/{index}")

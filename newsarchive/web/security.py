@@ -15,9 +15,10 @@ The app serves an archive, often one that is not public yet, so:
   through the reader's browser.
 * **Every response** says what a browser may do: scripts, styles and images
   only from the app itself and no inline script (the text of an archived
-  article can never run); frames only from the app (its chart) and, when one
-  is named, the replay server's origin (another origin, so a replayed page
-  never runs in the app's); no framing of the app by other sites, no
+  article can never run); frames only from the app (its chart) and, on a
+  page that embeds a capture, the replay server's origin (another origin, so
+  a replayed page never runs in the app's; the page names it in the request's
+  state, FRAME_ORIGIN, and the frame is sandboxed as well); no framing of the app by other sites, no
   sniffing, no Referer sent to other sites, no indexing by search engines.
 * **Read-only**: only GET and HEAD are served.
 """
@@ -44,6 +45,8 @@ LOOPBACK_NAMES = ("localhost",)
 PUBLIC = "/static/"
 #: long enough that guessing is hopeless
 MIN_TOKEN_LENGTH = 16
+#: the key of `request.state` under which a page names the one other origin it frames (the replay server's)
+FRAME_ORIGIN = "frame_origin"
 _TOKEN_CHARS = re.compile(r"[A-Za-z0-9._~+/=-]+")
 
 Scope = MutableMapping[str, Any]
@@ -115,9 +118,10 @@ class Guard:
     loopback_only: bool  # bound to the loopback: Host must be a loopback name too
     frame_origin: str | None = None
 
-    def headers(self) -> list[tuple[bytes, bytes]]:
+    def headers(self, frame_origin: str | None = None) -> list[tuple[bytes, bytes]]:
+        """The security headers of a response; `frame_origin`: the origin this response's page frames."""
         return [
-            (b"content-security-policy", content_security_policy(self.frame_origin).encode()),
+            (b"content-security-policy", content_security_policy(frame_origin or self.frame_origin).encode()),
             (b"x-content-type-options", b"nosniff"),
             (b"referrer-policy", b"no-referrer"),
             (b"x-frame-options", b"SAMEORIGIN"),
@@ -195,11 +199,12 @@ class GuardMiddleware:
                                                      "or send 'Authorization: Bearer ...'",
                                    [(b"www-authenticate", b'Bearer realm="newsarchive"')])
                 return
-        headers = self.guard.headers()
         head = scope["method"] == "HEAD"  # answered as GET without the body (FastAPI's routes know GET only)
+        state = scope.setdefault("state", {})  # shared with the route (request.state), which may name a frame origin
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
+                headers = self.guard.headers(state.get(FRAME_ORIGIN))
                 present = {bytes(k).lower() for k, _ in message.get("headers", [])}
                 message["headers"] = list(message.get("headers", [])) + [h for h in headers if h[0] not in present]
             elif head and message["type"] == "http.response.body":

@@ -102,6 +102,7 @@ CASES: dict[str, list[tuple[list[str], Exit, str]]] = {
     "serve": [  # refused before anything listens
         (["--store", "{store}", "--host", "0.0.0.0"], Exit.USAGE, "--token"),
         (["--store", "{store}", "--host", "0.0.0.0", "--token", "short"], Exit.USAGE, "--token"),
+        (["--store", "{store}", "--replay-url", "javascript:alert(1)"], Exit.USAGE, "--replay-url"),
         (["--store", BAD_URI], Exit.USAGE, "store URI"),
         (["--store", "{missing}"], Exit.USAGE, "no such folder"),
     ],

@@ -5,9 +5,11 @@ serialising it; we gzip every record as its own member (at level 6: level 9,
 warcio's default, costs 2.6 times the CPU for 0.6 % fewer bytes), so any record
 can be read alone from its offset. A file is written as `NAME.warc.gz.open` in a
 local staging folder, flushed after every record (a killed process loses no
-whole record), and only when closed is it indexed (CDXJ) and handed to the
-store (`newsarchive.archive.recovery.finish`, which also closes what a crash
-left open).
+whole record), and only when closed is it handed to the store with its CDXJ
+index (`newsarchive.archive.recovery.finish`, which also closes what a crash
+left open). The index lines are made as the records are written
+(newsarchive.archive.cdxj): the writer knows each record's offset and length,
+so closing a file does not read it all again.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from newsarchive import __version__
+from newsarchive.archive.cdxj import INDEXED, cdxj_line, is_indexed
 from newsarchive.archive.keys import warc_key
 from newsarchive.archive.recovery import OPEN_SUFFIX, PREFIX, cut_to_whole_records, finish
 from newsarchive.dates import iso_utc, utc_now
@@ -110,6 +113,9 @@ class WarcWriter:
         self._fh: io.BufferedWriter | None = None
         self._path: Path | None = None
         self._key: str | None = None
+        self._name = ""
+        #: the open file's CDXJ lines (sorted at close); None: a record was written that only a re-read indexes
+        self._cdxj: list[str] | None = []
         self._builder = WARCWriter(io.BytesIO(), gzip=False, warc_version="1.1")
         # a metadata record has no HTTP payload: a payload digest on it is one no reader can check (FastWARC's
         # `check -p` fails it); warcio consults this tuple when it creates and when it writes a record
@@ -126,6 +132,8 @@ class WarcWriter:
         name = f"{PREFIX}-{now:%Y%m%d%H%M%S%f}-{self._serial:05d}-{self.host}.warc.gz"
         self._serial += 1
         self._key = warc_key(now, name)
+        self._name = name
+        self._cdxj = []
         self._path = self.staging_dir / (name + OPEN_SUFFIX)
         # remember the key beside the file so `recover` can hand it over after a crash
         self._fh = open(self._path, "wb")
@@ -146,12 +154,18 @@ class WarcWriter:
         raw = io.BytesIO()
         self._builder.out = raw
         self._builder.write_record(record)
+        data = raw.getvalue()
         compressor = zlib.compressobj(self.gzip_level, zlib.DEFLATED, zlib.MAX_WBITS | 16)
-        member = compressor.compress(raw.getvalue()) + compressor.flush()
+        member = compressor.compress(data) + compressor.flush()
         offset = self._fh.tell()
         self._fh.write(member)
         self._fh.flush()  # whole records reach the OS at once: kill -9 loses none
         self.bytes_written += len(member)
+        if self._cdxj is not None and is_indexed(record.rec_type, record.rec_headers.get_header("Content-Type")):
+            if record.rec_type in INDEXED:
+                self._cdxj.append(cdxj_line(data, offset, len(member), self._name))
+            else:
+                self._cdxj = None
         return offset, len(member)
 
     def _ensure_open(self) -> None:
@@ -238,10 +252,11 @@ class WarcWriter:
         if self._fh is None:
             return
         self._fh.close()
-        path, key = self._path, self._key
+        path, key, lines = self._path, self._key, self._cdxj
         self._fh = self._path = self._key = self._warcinfo_id = None
+        self._cdxj = []
         assert path is not None and key is not None
-        finish(self.store, path, key)
+        finish(self.store, path, key, cdxj_lines=lines)
         self.files_written.append(key)
 
 

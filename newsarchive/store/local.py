@@ -35,6 +35,8 @@ class LocalStore(Store):
     def __init__(self, root: str | os.PathLike[str]) -> None:
         self.root = Path(root).expanduser().absolute()
         self.uri = self.root.as_uri()
+        #: folders this object made or found (newsarchive.store.local.LocalStore._mkdir)
+        self._folders: set[Path] = set()
 
     # -- paths ---------------------------------------------------------------
     def path(self, key: str) -> Path:
@@ -81,12 +83,19 @@ class LocalStore(Store):
             probe.unlink(missing_ok=True)
         self.sweep()
 
+    def _mkdir(self, folder: Path) -> None:
+        """A folder made once per store object: a crawl writes two objects per article into few folders."""
+        if folder not in self._folders:
+            folder.mkdir(parents=True, exist_ok=True)
+            self._folders.add(folder)
+
     def _atomic_write(self, dest: Path, write: Callable[[BinaryIO], object]) -> None:
         try:
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            self.tmp_dir.mkdir(exist_ok=True)
+            self._mkdir(dest.parent)
+            self._mkdir(self.tmp_dir)
             fd, tmp = tempfile.mkstemp(prefix=f"{_HOST}~{os.getpid()}~", suffix=TMP_SUFFIX, dir=self.tmp_dir)
         except OSError as exc:
+            self._folders.clear()  # a folder may have been removed under us: made again next time
             raise _write_error(dest, exc) from None
         try:
             with os.fdopen(fd, "wb") as fh:

@@ -89,7 +89,7 @@ class LocalStore(Store):
             folder.mkdir(parents=True, exist_ok=True)
             self._folders.add(folder)
 
-    def _atomic_write(self, dest: Path, write: Callable[[BinaryIO], object]) -> None:
+    def _atomic_write(self, dest: Path, write: Callable[[BinaryIO], object], durable: bool = True) -> None:
         try:
             self._mkdir(dest.parent)
             self._mkdir(self.tmp_dir)
@@ -101,7 +101,8 @@ class LocalStore(Store):
             with os.fdopen(fd, "wb") as fh:
                 write(fh)
                 fh.flush()
-                os.fsync(fh.fileno())
+                if durable:
+                    os.fsync(fh.fileno())
             os.replace(tmp, dest)
         except OSError as exc:
             Path(tmp).unlink(missing_ok=True)
@@ -110,8 +111,8 @@ class LocalStore(Store):
             Path(tmp).unlink(missing_ok=True)
             raise
 
-    def put_bytes(self, key: str, data: bytes, content_type: str = "application/json") -> None:
-        self._atomic_write(self.path(key), lambda fh: fh.write(data))
+    def put_bytes(self, key: str, data: bytes, content_type: str = "application/json", *, durable: bool = True) -> None:
+        self._atomic_write(self.path(key), lambda fh: fh.write(data), durable)
 
     def put_file(self, key: str, path: Path, content_type: str = "application/octet-stream") -> None:
         dest = self.path(key)

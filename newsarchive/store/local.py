@@ -89,13 +89,21 @@ class LocalStore(Store):
             folder.mkdir(parents=True, exist_ok=True)
             self._folders.add(folder)
 
+    def _temporary(self) -> tuple[int, str]:
+        return tempfile.mkstemp(prefix=f"{_HOST}~{os.getpid()}~", suffix=TMP_SUFFIX, dir=self.tmp_dir)
+
     def _atomic_write(self, dest: Path, write: Callable[[BinaryIO], object], durable: bool = True) -> None:
         try:
             self._mkdir(dest.parent)
             self._mkdir(self.tmp_dir)
-            fd, tmp = tempfile.mkstemp(prefix=f"{_HOST}~{os.getpid()}~", suffix=TMP_SUFFIX, dir=self.tmp_dir)
+            try:
+                fd, tmp = self._temporary()
+            except FileNotFoundError:  # the temporary folder was removed since this object made it: again
+                self._folders.discard(self.tmp_dir)
+                self._mkdir(self.tmp_dir)
+                fd, tmp = self._temporary()
         except OSError as exc:
-            self._folders.clear()  # a folder may have been removed under us: made again next time
+            self._folders.clear()
             raise _write_error(dest, exc) from None
         try:
             with os.fdopen(fd, "wb") as fh:
@@ -103,7 +111,12 @@ class LocalStore(Store):
                 fh.flush()
                 if durable:
                     os.fsync(fh.fileno())
-            os.replace(tmp, dest)
+            try:
+                os.replace(tmp, dest)
+            except FileNotFoundError:  # its folder, made earlier in this run, was removed since: made again
+                self._folders.discard(dest.parent)
+                self._mkdir(dest.parent)
+                os.replace(tmp, dest)
         except OSError as exc:
             Path(tmp).unlink(missing_ok=True)
             raise _write_error(dest, exc) from None

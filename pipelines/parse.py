@@ -38,6 +38,12 @@ def _exit_with_parent(parent: int) -> None:
     threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
+def _warm_up() -> None:
+    """A worker's first task, given when the spider opens: the parser's imports (bs4, lxml) happen while the
+    crawl is still starting, not when the first article arrives."""
+    import newsarchive.parser  # noqa: F401
+
+
 def parse_to_record(html: bytes, url: str | None) -> dict[str, Any]:
     """Runs in a worker process: plain bytes in, a plain dict out."""
     from newsarchive.parser import parse_article
@@ -59,6 +65,8 @@ class ParsePipeline:
         if self.workers > 0:
             self.pool = ProcessPoolExecutor(max_workers=self.workers, initializer=_exit_with_parent,
                                             initargs=(os.getpid(),))
+            for _ in range(self.workers):
+                self.pool.submit(_warm_up)
 
     def close_spider(self) -> None:
         if self.pool is not None:

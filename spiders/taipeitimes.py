@@ -100,7 +100,7 @@ class TaipeiTimesSpider(scrapy.Spider):
             self.run.fail(canonical, str(exc), kind="list")
             return
         if kind == "html":
-            yield from self._requisites(requisites.from_html(response.body, canonical))
+            yield from self._page_requisites(response.body, canonical)
         for url in found.next_pages:
             yield self._list_request(url, kind, section=response.meta.get("section"))
         if kind == "json":
@@ -154,7 +154,7 @@ class TaipeiTimesSpider(scrapy.Spider):
 
     def parse_article(self, response: Response) -> Iterable[dict[str, Any] | scrapy.Request]:
         meta = response.meta
-        yield from self._requisites(requisites.from_html(response.body, meta["canonical"]))
+        yield from self._page_requisites(response.body, meta["canonical"])
         yield {
             "id": meta["article_id"],
             "canonical": meta["canonical"],
@@ -171,6 +171,12 @@ class TaipeiTimesSpider(scrapy.Spider):
         self.run.fail(request.url, _reason(failure), article_id=request.meta.get("article_id"))
 
     # -- page requisites -------------------------------------------------------------------------
+    def _page_requisites(self, body: bytes, url: str) -> Iterable[scrapy.Request]:
+        """Requests for what an HTML page names; the page is read only when requisites are captured (reading one
+        costs about as much CPU as Scrapy spends fetching it)."""
+        if self.crawler.settings.getbool("NEWSARCHIVE_REQUISITES", True):
+            yield from self._requisites(requisites.from_html(body, url))
+
     def _requisites(self, urls: Iterable[str]) -> Iterable[scrapy.Request]:
         """Requests for the site's own requisites not yet asked for in this crawl (never a third party's)."""
         if not self.crawler.settings.getbool("NEWSARCHIVE_REQUISITES", True):

@@ -54,3 +54,23 @@ def test_a_compressed_payload_is_not_deflated_again_and_the_warc_reads_the_same(
         records = [(r.rec_type, r.content_stream().read()) for r in ArchiveIterator(fh, check_digests="raise")]
     assert [t for t, _ in records] == ["warcinfo", "response", "request"]
     assert records[1][1] == gzip.decompress(body)  # warcio undoes the Content-Encoding, as for any capture
+
+
+@pytest.mark.parametrize(("content_type", "stored"), [("image/jpeg", True), ("font/woff2", True), ("IMAGE/PNG; q=1", True),
+                                                      ("text/css", False), ("application/javascript", False)])
+def test_a_photo_or_font_is_stored_text_deflated(tmp_path: Path, content_type: str, stored: bool) -> None:
+    body = random.Random(7).randbytes(20_000) if stored else b"a { color: red }\n" * 2000
+    when = dt.datetime(2024, 10, 16, 1, 2, 3, tzinfo=dt.UTC)
+    exchange = HttpExchange("https://img.taipeitimes.com/images/2024/10/16/P01-241016-1.jpg", "GET", [], b"", 200,
+                            "HTTP/1.1", [("Content-Type", content_type)], body, "127.0.0.1", None, when)
+    store = LocalStore(tmp_path / "archive")
+    writer = WarcWriter(store, store.staging_dir(), host="testhost-1")
+    capture = writer.write_exchange(exchange)
+    writer.close()
+    [warc] = (store.root / "warc").rglob("*.warc.gz")
+    member = warc.read_bytes()[capture.offset: capture.offset + capture.length]
+    raw = zlib.decompress(member, zlib.MAX_WBITS | 16)
+    assert raw.endswith(body + b"\r\n\r\n")
+    payload = raw.index(body)
+    assert (member == gzip_member(raw, 6, payload)) is stored
+    assert (member == gzip_member(raw, 6)) is not stored

@@ -3,10 +3,10 @@
 warcio builds each record and computes its block and payload digests while
 serialising it; we gzip every record as its own member (at level 6: level 9,
 warcio's default, costs 2.6 times the CPU for 0.6 % fewer bytes), so any record
-can be read alone from its offset. A payload that arrived compressed (gzip from
-the site) goes into the member in deflate's stored blocks after its deflated
-headers: deflating it again costs most of a record's write and makes it bigger.
-Any gzip reader reads the member as it would any other. A file is written as `NAME.warc.gz.open` in a
+can be read alone from its offset. A payload that is compressed already (gzip
+from the site, a photo, a font) goes into the member in deflate's stored blocks
+after its deflated headers: deflating it again costs most of a record's write
+and saves next to nothing. Any gzip reader reads the member as it would any other. A file is written as `NAME.warc.gz.open` in a
 local staging folder, flushed after every record (a killed process loses no
 whole record), and only when closed is it handed to the store with its CDXJ
 index (`newsarchive.archive.recovery.finish`, which also closes what a crash
@@ -111,12 +111,21 @@ def gzip_member(data: bytes, level: int, stored_from: int | None = None) -> byte
     return b"".join(parts)
 
 
+#: media types whose bytes are compressed already (photos, fonts, archives): deflate saves ~3 % of a JPEG for
+#: ~0.8 ms CPU per 50 KB photo, more than Scrapy spends fetching it
+_COMPRESSED_MEDIA = ("image/jpeg", "image/png", "image/gif", "image/webp", "image/avif", "font/woff", "font/woff2",
+                     "application/font-woff", "video/", "audio/", "application/zip", "application/gzip",
+                     "application/x-gzip")
+
+
 def _payload_start(record, data: bytes) -> int | None:  # a warcio ArcWarcRecord
-    """Where a response's payload starts in its serialised record, if it arrived compressed and is long."""
+    """Where a response's payload starts in its serialised record, if it is compressed already (it arrived
+    Content-Encoded, or is a photo, a font, an archive) and long."""
     if record.rec_type != "response" or record.http_headers is None:
         return None
     encoding = (record.http_headers.get_header("Content-Encoding") or "").strip().lower()
-    if encoding in _NOT_COMPRESSED:
+    media = (record.http_headers.get_header("Content-Type") or "").split(";")[0].strip().lower()
+    if encoding in _NOT_COMPRESSED and not media.startswith(_COMPRESSED_MEDIA):
         return None
     warc_end = data.find(b"\r\n\r\n")
     http_end = data.find(b"\r\n\r\n", warc_end + 4) if warc_end >= 0 else -1

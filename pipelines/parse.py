@@ -1,18 +1,14 @@
 """Turns a fetched article page into a record with the parser (newsarchive.parser).
 
-Parsing is the costliest step of a crawl, so it runs in a process pool beside
-the crawl (NEWSARCHIVE_PARSE_WORKERS, default 1): the reactor keeps fetching
-and writing WARC on one core while pages are parsed on the other.
+Parsing is the costliest step of a crawl, so it runs in worker processes beside
+the crawl (NEWSARCHIVE_PARSE_WORKERS, default 1; newsarchive.crawl.workers): the
+reactor keeps fetching and writing WARC on one core while pages are parsed on
+the other.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import os
-import threading
-import time
-from concurrent.futures import Executor, ProcessPoolExecutor
 from typing import Any
 
 from scrapy.crawler import Crawler
@@ -20,22 +16,11 @@ from scrapy.exceptions import DropItem
 
 from newsarchive.archive.report import PARSE_FAILURE
 from newsarchive.crawl.run import CrawlRun
+from newsarchive.crawl.workers import Workers
 from newsarchive.errors import NotAnArticle
 from newsarchive.site.urls import match_article
 
 log = logging.getLogger(__name__)
-
-
-def _exit_with_parent(parent: int) -> None:
-    """In a parse worker: exit once the crawl that started it is gone (kill -9 leaves its workers behind, each
-    holding copies of the crawl's open files, for good)."""
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(1.0)
-        os._exit(0)
-
-    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
 def _warm_up() -> None:
@@ -55,7 +40,7 @@ class ParsePipeline:
     def __init__(self, run: CrawlRun, workers: int) -> None:
         self.run = run
         self.workers = workers
-        self.pool: Executor | None = None
+        self.pool: Workers | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ParsePipeline:
@@ -63,21 +48,18 @@ class ParsePipeline:
 
     def open_spider(self) -> None:
         if self.workers > 0:
-            self.pool = ProcessPoolExecutor(max_workers=self.workers, initializer=_exit_with_parent,
-                                            initargs=(os.getpid(),))
-            for _ in range(self.workers):
-                self.pool.submit(_warm_up)
+            self.pool = Workers(parse_to_record, self.workers, initializer=_warm_up)
+            self.pool.start()
 
     def close_spider(self) -> None:
         if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool.close()
 
     async def process_item(self, item: dict[str, Any]) -> dict[str, Any]:
         url = item["canonical"]
         try:
             if self.pool is not None:
-                loop = asyncio.get_running_loop()
-                record = await loop.run_in_executor(self.pool, parse_to_record, item["html"], url)
+                record = await self.pool.run(item["html"], url)
             else:
                 record = parse_to_record(item["html"], url)
         except NotAnArticle as exc:

@@ -40,12 +40,12 @@ def _size(path: Path) -> int:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
 
 
-def _percentile(values: list[float], q: float) -> float:
+def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
-def _words_by_class(archive: Archive, corpus: SampleCorpus, n_docs: int, rng: random.Random) -> dict[str, list[str]]:
+def words_by_class(archive: Archive, corpus: SampleCorpus, n_docs: int, rng: random.Random) -> dict[str, list[str]]:
     """Query words picked by their real document frequency in the built index."""
     searcher = archive.index.searcher()
     df = {w: searcher.doc_freq("body", w) for w in corpus.core[:4000] + rng.sample(corpus.tail[:50_000], 3000)}
@@ -104,7 +104,7 @@ def bench(size: int, workdir: Path, n_queries: int, seed: int) -> bool:
     no_change = archive.update()
     print(f"staleness check: {check_ms:.0f} ms; update with nothing changed: {no_change.seconds:.1f} s")
 
-    words = _words_by_class(archive, corpus, stats.records, rng)
+    words = words_by_class(archive, corpus, stats.records, rng)
     ok = rate >= TARGET_BUILD_RATE
     print(f"{'query class':<34} {'median ms':>10} {'p99 ms':>8} {'hits/query':>11}")
     for name, queries in _queries(words, rng, n_queries).items():
@@ -116,7 +116,7 @@ def bench(size: int, workdir: Path, n_queries: int, seed: int) -> bool:
                 found = archive.search(q, limit=10, snippets=False, **filters)
                 times.append((time.perf_counter() - start) * 1000)
                 hits += len(found)
-            median, p99 = statistics.median(times), _percentile(times, 0.99)
+            median, p99 = statistics.median(times), percentile(times, 0.99)
             good = median < TARGET_MEDIAN_MS and p99 < TARGET_P99_MS
             ok &= good
             label = f"{name}{' + section + year' if filtered else ''}"

@@ -141,3 +141,96 @@ def write_records(root: str | Path, records: Iterator[dict[str, Any]]) -> int:
         path.write_bytes(encode(record))
         count += 1
     return count
+
+
+#: how a reprint differs from the wire story it copies (the kinds a newsroom makes)
+REPRINT_EDITS = ("new headline", "last paragraph trimmed", "last 2 paragraphs trimmed", "dateline changed",
+                 "5 words edited", "trimmed, dateline changed and 3 words edited", "staff paragraph added")
+
+
+class DuplicateSet:
+    """Records with known wire duplicates, for measuring duplicate detection (precision and recall).
+
+    `originals` stories with unique paragraphs, each reprinted 0-3 times
+    within ten days by one edit of REPRINT_EDITS; `hard` distinct stories on
+    the same topic that share two to four paragraphs with an original (the
+    background paragraphs papers reuse), printed within days of it; and
+    `background` unrelated records. `truth[id]` is the id of the story a
+    record copies (itself for a story of its own).
+    """
+
+    def __init__(self, seed: int = 5, originals: int = 1500, hard: int = 1500, background: int = 12000) -> None:
+        self.corpus = SampleCorpus(seed)
+        self.rng = random.Random(seed)
+        self.records: list[dict[str, Any]] = []
+        self.truth: dict[str, str] = {}
+        self.kind: dict[str, str] = {}
+        self.source: dict[str, str] = {}  # a same-topic story -> the story whose paragraphs it shares
+        serial = 0
+        originals_made: list[dict[str, Any]] = []
+        for _ in range(originals):
+            original = self._story(serial)
+            serial += 1
+            self._add(original, original["id"], "original")
+            originals_made.append(original)
+            for _ in range(self.rng.choice([0, 1, 1, 2, 3])):
+                kind = self.rng.choice(REPRINT_EDITS)
+                self._add(self._reprint(original, serial, kind), original["id"], kind)
+                serial += 1
+        for _ in range(hard):
+            source = self.rng.choice(originals_made)
+            self._add(self._same_topic(source, serial), None, "same topic")
+            self.source[self.records[-1]["id"]] = source["id"]
+            serial += 1
+        for record in SampleCorpus(seed + 1).records(background, start=serial):
+            self._add(record, None, "background")
+
+    def _add(self, record: dict[str, Any], copies: str | None, kind: str) -> None:
+        self.records.append(record)
+        self.truth[record["id"]] = copies or record["id"]
+        self.kind[record["id"]] = kind
+
+    def _paragraph(self) -> str:
+        return self.corpus._sentence(self.rng.randint(25, 45))
+
+    def _story(self, serial: int) -> dict[str, Any]:
+        record = self.corpus.record(serial)
+        return {**record, "body": [self._paragraph() for _ in range(self.rng.randint(6, 12))]}
+
+    def _moved(self, record: dict[str, Any], serial: int, body: list[str]) -> dict[str, Any]:
+        day = dt.date.fromisoformat(record["published"]) + dt.timedelta(days=self.rng.randint(0, 10))
+        article_id = f"{2000000000 + serial:010d}"
+        return {**record, "id": article_id, "published": day.isoformat(), "headline": self.corpus._sentence(8)[:-1],
+                "url": f"{SITE}/News/{record['section_slug']}/archives/{day:%Y/%m/%d}/{article_id}", "body": body}
+
+    def _edit_words(self, body: list[str], count: int) -> None:
+        for _ in range(count):
+            i = self.rng.randrange(len(body))
+            words = body[i].split()
+            words[self.rng.randrange(len(words))] = self.rng.choice(self.corpus.core[:500])
+            body[i] = " ".join(words)
+
+    def _reprint(self, original: dict[str, Any], serial: int, kind: str) -> dict[str, Any]:
+        body = list(original["body"])
+        dateline = f"{self.rng.choice(DATELINES)}, {self.rng.choice(AGENCIES)} - "
+        if kind == "last paragraph trimmed":
+            body = body[:-1]
+        elif kind == "last 2 paragraphs trimmed":
+            body = body[:-2]
+        elif kind == "dateline changed":
+            body[0] = dateline + body[0]
+        elif kind == "5 words edited":
+            self._edit_words(body, 5)
+        elif kind == "trimmed, dateline changed and 3 words edited":
+            body = body[:-1]
+            body[0] = dateline + body[0]
+            self._edit_words(body, 3)
+        elif kind == "staff paragraph added":
+            body.append("Additional reporting by staff writer, with CNA")
+        return self._moved(original, serial, body)
+
+    def _same_topic(self, original: dict[str, Any], serial: int) -> dict[str, Any]:
+        shared = self.rng.sample(original["body"], self.rng.choice([2, 3, 4]))
+        body = shared + [self._paragraph() for _ in range(self.rng.randint(4, 8))]
+        self.rng.shuffle(body)
+        return self._moved(original, serial, body)

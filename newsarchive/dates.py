@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 
 from newsarchive.errors import InvalidArgument
 
@@ -39,6 +40,25 @@ def parse_date(text: str) -> dt.date:
         return dt.date.fromisoformat(text.strip())
     except (ValueError, AttributeError):
         raise InvalidArgument(f"not a date (want YYYY-MM-DD): {text!r}") from None
+
+
+def parse_period(text: str) -> tuple[dt.date, dt.date]:
+    """YYYY-MM-DD, YYYY-MM or YYYY -> (first day, last day): researchers think in months and years,
+    so `--since 2026-11` starts on the 1st and `--until 2026` ends on 31 December."""
+    value = text.strip() if isinstance(text, str) else ""
+    try:
+        if re.fullmatch(r"\d{4}", value):
+            year = int(value)
+            return dt.date(year, 1, 1), dt.date(year, 12, 31)
+        if re.fullmatch(r"\d{4}-\d{2}", value):
+            first = dt.date(int(value[:4]), int(value[5:]), 1)
+            return first, (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+        day = dt.date.fromisoformat(value) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value) else None
+    except ValueError:
+        day = None
+    if day is None:
+        raise InvalidArgument(f"not a date (want YYYY-MM-DD, YYYY-MM or YYYY): {text!r}")
+    return day, day
 
 
 def days(since: dt.date, until: dt.date) -> list[dt.date]:

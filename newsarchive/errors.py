@@ -26,6 +26,10 @@ class ArticleNotFound(UserError, LookupError):
     """An article id that is well formed but not in the archive."""
 
 
+class CaptureDamaged(UserError):
+    """An article's archived capture cannot be read back as the response its record points to."""
+
+
 class NotAnArticle(UserError):
     """The page is not a Taipei Times article the parser knows (empty, binary, other page, unknown layout)."""
 
@@ -67,3 +71,7 @@ class CacheNotWritable(UserError):
 
 class FrontierUnreachable(UserError):
     """The shared Redis frontier cannot be reached."""
+
+
+class ReplayFailed(UserError):
+    """Replay could not be set up or started: the port is taken, its environment cannot be installed, pywb failed."""

@@ -25,7 +25,7 @@ class Exit(IntEnum):
     STORE_WRITE_FAILED = 10  #: a write failed (disk full, unwritable path); nothing half-written left
     SPOOLED = 11  #: the crawl ran, but captures wait in the local spool for the store to come back
     GAPS_FOUND = 12  #: `coverage` found articles the site lists that the archive lacks
-    SITE_UNREACHABLE = 13  #: the crawl could fetch no list page at all: the site or the network is down
+    SITE_UNREACHABLE = 13  #: not one response came back: the site or the network is down
 
     @classmethod
     def table(cls) -> str:
@@ -47,7 +47,7 @@ DESCRIPTIONS: dict[Exit, str] = {
     Exit.STORE_WRITE_FAILED: "a write to the store failed",
     Exit.SPOOLED: "captures spooled locally, store not reached",
     Exit.GAPS_FOUND: "coverage found gaps",
-    Exit.SITE_UNREACHABLE: "no list page could be fetched (site or network down)",
+    Exit.SITE_UNREACHABLE: "the site did not answer at all (site or network down)",
 }
 
 #: error class -> exit code; an error takes the code of the nearest class in its MRO
@@ -57,6 +57,7 @@ ERROR_CODES: dict[type[BaseException], Exit] = {
     errors.NoRecords: Exit.BAD_INPUT,
     errors.ArticleNotFound: Exit.BAD_INPUT,
     errors.NotAnArticle: Exit.BAD_INPUT,
+    errors.CaptureDamaged: Exit.BAD_INPUT,
     errors.StoreError: Exit.STORE_UNREACHABLE,
     errors.StoreUnreachable: Exit.STORE_UNREACHABLE,
     errors.StoreDenied: Exit.STORE_DENIED,
@@ -66,6 +67,7 @@ ERROR_CODES: dict[type[BaseException], Exit] = {
     errors.LockHeld: Exit.LOCKED,
     errors.CacheNotWritable: Exit.STORE_WRITE_FAILED,
     errors.FrontierUnreachable: Exit.STORE_UNREACHABLE,
+    errors.ReplayFailed: Exit.USAGE,
 }
 
 

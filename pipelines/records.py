@@ -2,6 +2,11 @@
 
 Order matters for crash safety: the WARC capture is already on disk (flushed
 per record) when the record is written, and the state object is written last.
+
+One id, one record key, for ever: the key is built from the print date the
+first time an article is archived and kept in its state; when the site later
+corrects the print date, that is an edit like any other (`published` among the
+changed fields, the old version in history/), never a second record.
 A crash in between costs a re-fetch on the next run, never a lost or doubled
 record (the same key is overwritten with the same content).
 
@@ -26,7 +31,7 @@ from scrapy.exceptions import DropItem
 
 from newsarchive import article
 from newsarchive.archive import records as recordstore
-from newsarchive.archive.keys import record_key
+from newsarchive.archive.keys import parse_record_key, record_key
 from newsarchive.archive.state import ArticleState
 from newsarchive.crawl.photos import PhotoCapture
 from newsarchive.crawl.run import CrawlRun
@@ -57,14 +62,16 @@ class RecordPipeline:
         except (TypeError, ValueError):
             published = run.window.first if run.window else fetched_at.date()
             record["published"] = published.isoformat()
-        key = record_key(record["id"], published)
         record.update(fetched_url=item["fetched_url"], fetched_at=iso_utc(fetched_at), capture=capture)
-        # reads and writes (each fsynced) run in a thread: the reactor keeps fetching meanwhile
+        # the key first (the one its state names, if archived before), then reads and writes (each fsynced), all in
+        # a thread: the reactor keeps fetching meanwhile
+        key, day = await asyncio.to_thread(self._key, record["id"], published)
+        item["record_key"] = key
         previous = await asyncio.to_thread(recordstore.read_record, run.store, key) if record["id"] in run.known else None
         images: list[dict[str, Any]] = record.get("images") or []
         article.carry_image_provenance(images, previous.get("images") if previous else None)
         missing = await self.photos.capture(record["id"], record["url"], images)
-        changed = await asyncio.to_thread(self._store, item, record, key, published, previous, missing)
+        changed = await asyncio.to_thread(self._store, item, record, key, day, previous, missing)
         if changed is None:
             run.count("articles_new")
         elif not changed:
@@ -76,10 +83,20 @@ class RecordPipeline:
         run.report.records_written += 1
         assert run.writer is not None  # the WARC writer belongs to the reactor thread
         run.writer.write_metadata(item["fetched_url"], capture["record_id"],
-                                  {"record": key, "article-id": record["id"], "parser": record.get("parser", "")})
+                                  {"record": item["record_key"], "article-id": record["id"],
+                                   "parser": record.get("parser", "")})
         return item
 
-    def _store(self, item: dict[str, Any], record: dict[str, Any], key: str, published: dt.date,
+    def _key(self, article_id: str, published: dt.date) -> tuple[str, dt.date]:
+        """The article's record key (and its day): the one its state names if it has been archived before."""
+        state = self.run.known.get(article_id) if article_id in self.run.known else None
+        if state is not None and state.record:
+            parsed = parse_record_key(state.record)
+            if parsed is not None and parsed[0] == article_id:
+                return state.record, parsed[1]
+        return record_key(article_id, published), published
+
+    def _store(self, item: dict[str, Any], record: dict[str, Any], key: str, day: dt.date,
                previous: dict[str, Any] | None, missing: list[str]) -> list[str] | None:
         """Record (and history) first, state last. Returns the changed fields, [] if unchanged, None if new."""
         store = self.run.store
@@ -93,7 +110,7 @@ class RecordPipeline:
                     recordstore.write_record(store, key, kept)
                 self._remember(item, kept, key, missing)
                 return []
-            recordstore.keep_history(store, previous, published)
+            recordstore.keep_history(store, previous, day)
         recordstore.write_record(store, key, record)
         self._remember(item, record, key, missing)
         return changed if previous is not None else None

@@ -25,17 +25,21 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Iterable
+from functools import cached_property
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import scrapy
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from newsarchive.crawl.capture import CAPTURE_DATE_META, CAPTURE_META, IS_REVISIT_META, REVISIT_META, TRUNCATED_META
+from newsarchive.crawl.decompression import ResponseUnusable
+from newsarchive.crawl.headers import header_limit_of
 from newsarchive.crawl.revisits import FRESHNESS_META, URL_STATE_META, StillFresh
 from newsarchive.crawl.run import CrawlRun
 from newsarchive.site import discovery, requisites
-from newsarchive.site.urls import ArticleRef
+from newsarchive.site.urls import ArticleRef, match_article
 from newsarchive.site.window import CrawlWindow
 
 log = logging.getLogger(__name__)
@@ -43,6 +47,8 @@ log = logging.getLogger(__name__)
 MAX_JSON_PAGES = 25
 ARTICLE_PRIORITY = 10  # articles before more lists: a capped crawl still archives whole articles
 REQUISITE_PRIORITY = 5  # before more lists too: few, and the pages captured so far need them
+#: bad links logged per list (all are counted under `bad_links`)
+BAD_LINKS_LOGGED = 3
 
 
 class TaipeiTimesSpider(scrapy.Spider):
@@ -61,10 +67,20 @@ class TaipeiTimesSpider(scrapy.Spider):
         self.listed: set[str] = set()
         #: requisites asked for in this crawl (the duplicate filter would drop the rest; this spares building them)
         self.requisites_seen: set[str] = set()
+        #: pages seen of each list (kind, section, print day), to stop at NEWSARCHIVE_MAX_LIST_PAGES
+        self.list_pages: dict[tuple[str, str | None, str | None], set[str]] = {}
 
     @property
     def run(self) -> CrawlRun:
         return CrawlRun.of(self.crawler)
+
+    @cached_property
+    def max_list_pages(self) -> int:
+        return self.crawler.settings.getint("NEWSARCHIVE_MAX_LIST_PAGES", 50)
+
+    @cached_property
+    def max_articles_per_page(self) -> int:
+        return self.crawler.settings.getint("NEWSARCHIVE_MAX_ARTICLES_PER_LIST_PAGE", 1000)
 
     # -- sources ----------------------------------------------------------------------
     def _list_request(self, url: str, kind: str, **meta: Any) -> scrapy.Request:
@@ -73,6 +89,8 @@ class TaipeiTimesSpider(scrapy.Spider):
                               meta={"kind": kind, "canonical": canonical, URL_STATE_META: canonical, **meta})
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
+        if self.run.unreachable is not None:
+            return  # the pre-flight probe found no site: the run ends at once, reported (newsarchive.crawl.preflight)
         for section in self.sections:
             if not self.backfill:
                 yield self._list_request(discovery.section_list_url(section), "html", section=section)
@@ -97,18 +115,54 @@ class TaipeiTimesSpider(scrapy.Spider):
             else:
                 found = discovery.from_feed(response.body, canonical)
         except discovery.UnsafeDocument as exc:
-            self.run.fail(canonical, str(exc), kind="list")
+            self.run.fail(canonical, str(exc), kind="list", section=response.meta.get("section"))
             return
         if kind == "html":
             yield from self._page_requisites(response.body, canonical)
+        self._bad_links(found, canonical)
         for url in found.next_pages:
-            yield self._list_request(url, kind, section=response.meta.get("section"))
+            if self._may_follow(canonical, url, kind, response.meta.get("section")):
+                yield self._list_request(url, kind, section=response.meta.get("section"))
         if kind == "json":
             yield from self._next_json_page(response)
-        for ref, url in found.articles:
+        articles = found.articles
+        if len(articles) > self.max_articles_per_page:
+            self.run.limit_hit(canonical, f"links {len(articles):,} articles, more than "
+                               f"NEWSARCHIVE_MAX_ARTICLES_PER_LIST_PAGE ({self.max_articles_per_page:,}): "
+                               f"the first {self.max_articles_per_page:,} followed", kind="list",
+                               section=response.meta.get("section"))
+            articles = articles[: self.max_articles_per_page]
+        for ref, url in articles:
             request = self._article_request(ref, url, listed_in=response.meta.get("section"))
             if request is not None:
                 yield request
+
+    def _bad_links(self, found: discovery.Found, canonical: str) -> None:
+        """A link that is no URL costs only itself: counted, and a few of them logged."""
+        if not found.bad_links:
+            return
+        self.run.count("bad_links", len(found.bad_links))
+        for href, why in found.bad_links[:BAD_LINKS_LOGGED]:
+            log.warning("bad link skipped on %s: %r (%s)", canonical, href, why)
+        if len(found.bad_links) > BAD_LINKS_LOGGED:
+            log.warning("... and %d more bad links on %s", len(found.bad_links) - BAD_LINKS_LOGGED, canonical)
+
+    def _may_follow(self, canonical: str, url: str, kind: str, section: str | None) -> bool:
+        """Whether to fetch a further page of a list: at most NEWSARCHIVE_MAX_LIST_PAGES per list (kind, section,
+        print day), so a list that always links one more page cannot keep the crawl (and its lock) for ever."""
+        pubdate = parse_qs(urlsplit(canonical).query).get("pubdate", [None])[0]
+        pages = self.list_pages.setdefault((kind, section, pubdate), {canonical})
+        page = self.run.mirror.to_canonical(self.run.mirror.to_fetch(url))
+        if page in pages:
+            return False
+        if len(pages) < self.max_list_pages:
+            pages.add(page)
+            return True
+        if len(pages) == self.max_list_pages:
+            pages.add("")  # reported once per list
+            self.run.limit_hit(canonical, f"the list goes on past NEWSARCHIVE_MAX_LIST_PAGES ({self.max_list_pages}) "
+                               "pages: further pages not fetched", kind="list", section=section)
+        return False
 
     def _next_json_page(self, response: Response) -> Iterable[scrapy.Request]:
         page = response.meta.get("page", 1)
@@ -119,7 +173,8 @@ class TaipeiTimesSpider(scrapy.Spider):
 
     def list_failed(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
-        self.run.fail(request.meta.get("canonical", request.url), _reason(failure), kind="list")
+        fail = self.run.limit_hit if _is_limit(failure) else self.run.fail
+        fail(request.meta.get("canonical", request.url), _reason(failure), kind="list", section=request.meta.get("section"))
 
     # -- articles -----------------------------------------------------------------------
     def _article_request(self, ref: ArticleRef, url: str, listed_in: str | None) -> scrapy.Request | None:
@@ -154,6 +209,16 @@ class TaipeiTimesSpider(scrapy.Spider):
 
     def parse_article(self, response: Response) -> Iterable[dict[str, Any] | scrapy.Request]:
         meta = response.meta
+        if meta.get("redirect_urls"):
+            # the id asked for decides: a redirect to another article must not file that article under this
+            # request (nor count this one archived); redirects within the id (https, a slash, a section) are fine
+            landed = match_article(response.url)
+            if landed is None or landed.id != meta["article_id"]:
+                where = self.run.mirror.to_canonical(response.url)
+                reason = (f"redirected to article {landed.id} ({where})" if landed is not None
+                          else f"redirected away from the article, to {where}")
+                self.run.fail(meta["redirect_urls"][0], reason, article_id=meta["article_id"])
+                return
         yield from self._page_requisites(response.body, meta["canonical"])
         yield {
             "id": meta["article_id"],
@@ -168,7 +233,9 @@ class TaipeiTimesSpider(scrapy.Spider):
 
     def article_failed(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
-        self.run.fail(request.url, _reason(failure), article_id=request.meta.get("article_id"))
+        fail = self.run.limit_hit if _is_limit(failure) else self.run.fail
+        fail(request.url, _reason(failure), article_id=request.meta.get("article_id"))
+
 
     # -- page requisites -------------------------------------------------------------------------
     def _page_requisites(self, body: bytes, url: str) -> Iterable[scrapy.Request]:
@@ -206,8 +273,19 @@ class TaipeiTimesSpider(scrapy.Spider):
         self.run.fail(request.meta.get("canonical", request.url), _reason(failure), kind="asset")
 
 
+
+def _is_limit(failure: Failure) -> bool:
+    """A limit refused it (the decompression middleware counts its own refusals; the headers' are counted here)."""
+    return header_limit_of(failure.value) is not None
+
+
 def _reason(failure: Failure) -> str:
     exc = failure.value
+    limit = header_limit_of(exc)
+    if limit is not None:
+        return str(limit)
+    if isinstance(exc, ResponseUnusable):
+        return str(exc)  # says what happened in its own words ("decoded size over limit: ...")
     response = getattr(exc, "response", None)
     if response is not None:
         return f"HTTP {response.status}"

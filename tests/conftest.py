@@ -18,18 +18,21 @@ from tests.site.corpus import REFERENCE_DAY
 os.environ[TODAY_ENV] = REFERENCE_DAY.isoformat()
 
 pytest_plugins = [
+    "tests.plugins.browser",
     "tests.plugins.cli",
     "tests.plugins.clock",
+    "tests.plugins.replay",
     "tests.plugins.scrapyd",
     "tests.plugins.search",
     "tests.plugins.seaweed",
     "tests.plugins.site",
     "tests.plugins.valkey",
+    "tests.plugins.webapp",
 ]
 
 #: fixtures that start a server or a process (directly or through the fixtures they use)
 E2E_FIXTURES = frozenset({"cli", "scrapyd", "seaweed", "fresh_seaweed", "site", "make_site", "fresh_site",
-                          "valkey_server", "valkey"})
+                          "valkey_server", "valkey", "browser", "page", "reading_room"})
 
 
 @pytest.hookimpl(tryfirst=True)

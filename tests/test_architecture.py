@@ -15,7 +15,8 @@ ROOTS = {"newsarchive": REPO / "newsarchive", "newsarchive.spiders": REPO / "spi
          "newsarchive.pipelines": REPO / "pipelines"}
 #: folders whose modules must never import Scrapy (or Twisted): they serve offline commands too
 NO_SCRAPY = ("newsarchive.site", "newsarchive.parser", "newsarchive.store", "newsarchive.archive",
-             "newsarchive.tools", "newsarchive.search")
+             "newsarchive.tools", "newsarchive.search", "newsarchive.replay", "newsarchive.wacz",
+             "newsarchive.web")
 
 
 def modules() -> dict[str, Path]:
@@ -102,3 +103,12 @@ def test_only_the_command_line_maps_errors_to_exit_codes() -> None:
     """Library code raises errors (newsarchive.errors); `exit_code_for` is called by the CLI and the crawl's verdict."""
     callers = {name for name, path in modules().items() if "exit_code_for(" in path.read_text(encoding="utf-8")}
     assert callers <= {"newsarchive.exitcodes", "newsarchive.cli", "newsarchive.crawl.run"}
+
+
+def test_the_web_app_reads_through_the_library_never_the_crawl_nor_the_cli() -> None:
+    """The reading room asks newsarchive.search (and tools, archive) like the CLI does: no second implementation."""
+    edges = graph()
+    bad = {m: sorted(t for t in edges[m] if t.startswith(("newsarchive.crawl", "newsarchive.cli", "newsarchive.spiders",
+                                                          "newsarchive.pipelines")))
+           for m in edges if m.startswith("newsarchive.web")}
+    assert {m: targets for m, targets in bad.items() if targets} == {}

@@ -1,4 +1,4 @@
-"""newsarchive.archive.cdxj: the CDXJ index made as records are written is cdxj-indexer's of the closed file, byte for byte.
+"""newsarchive.archive.cdxjline: the CDXJ index made as records are written is cdxj-indexer's of the closed file, byte for byte.
 
 Every case a site can send is written with the real writer into a local store, closed, and the index the
 writer made is compared with cdxj-indexer reading the file: odd, missing, repeated and padded content types,
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from newsarchive.archive.cdxj import cdxj_line, index_text, is_indexed
+from newsarchive.archive.cdxjline import cdxj_line, index_text, is_indexed
 from newsarchive.archive.recovery import finish
 from newsarchive.archive.warc import HttpExchange, WarcWriter
 from newsarchive.store import LocalStore

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import socket
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from scrapy.utils.test import get_crawler
 
 from newsarchive.archive.report import COUNTS
 from newsarchive.crawl.run import STATS_PREFIX, CrawlRun
+from newsarchive.errors import InvalidArgument
 from newsarchive.exitcodes import Exit
 from newsarchive.site.window import CrawlWindow
 
@@ -65,10 +67,15 @@ def test_fail_records_the_failure_and_counts_it(run: CrawlRun) -> None:
                                       "url": "http://127.0.0.1:8080/News/world/archives/2028/02/29/2003825390"}
 
 
-def test_a_run_without_a_crawler_counts_nothing(tmp_path: Path) -> None:
-    run = CrawlRun(crawler(tmp_path).settings, {})
-    run.count("articles_new")
-    assert run.counts == dict.fromkeys(COUNTS, 0)
+def test_a_run_counts_before_scrapy_starts_and_keeps_the_counts_after(tmp_path: Path) -> None:
+    """What happens before the crawler runs (the site probe) is counted too, and added to the crawler's stats."""
+    c = crawler(tmp_path)
+    run = CrawlRun(c.settings, {})
+    run.count("list_failures")
+    assert run.counts == {**dict.fromkeys(COUNTS, 0), "list_failures": 1}
+    run.attach(c)
+    run.count("list_failures")
+    assert run.counts["list_failures"] == 2
 
 
 def test_the_run_is_found_on_its_crawler(tmp_path: Path) -> None:
@@ -80,7 +87,10 @@ def test_the_run_is_found_on_its_crawler(tmp_path: Path) -> None:
 
 
 def test_only_public_parameters_reach_the_report_and_never_credentials(tmp_path: Path) -> None:
-    c = crawler(tmp_path / "archive", NEWSARCHIVE_BASE_URL="http://user:secret@127.0.0.1:8080")
+    with pytest.raises(InvalidArgument) as refused:  # a mirror's URL with credentials is refused, not echoed
+        CrawlRun(crawler(tmp_path / "archive", NEWSARCHIVE_BASE_URL="http://user:secret@127.0.0.1:8080").settings, {})
+    assert "secret" not in str(refused.value)
+    c = crawler(tmp_path / "archive", NEWSARCHIVE_BASE_URL="http://127.0.0.1:8080")
     run = CrawlRun(c.settings, {"since": "2028-02-28", "sections": "world", "password": "x", "store": "ignored"})
     assert run.report.parameters == {"since": "2028-02-28", "sections": "world",
                                      "store": (tmp_path / "archive").as_uri(), "base_url": "http://127.0.0.1:8080",
@@ -90,7 +100,9 @@ def test_only_public_parameters_reach_the_report_and_never_credentials(tmp_path:
 def test_open_and_close_a_run_on_a_local_store(tmp_path: Path) -> None:
     """The run's life without a crawl: the lock is held while open, and closing saves the report from the stats."""
     store = tmp_path / "archive"
-    c = crawler(store)
+    # the site probe only resolves and connects: a listening socket is the whole site it needs
+    listener = socket.create_server(("127.0.0.1", 0))
+    c = crawler(store, NEWSARCHIVE_BASE_URL=f"http://127.0.0.1:{listener.getsockname()[1]}")
     run = CrawlRun(c.settings, {"since": "2028-02-28"}).attach(c)
     run.close()  # never opened: nothing to close
     assert not store.exists()
@@ -107,6 +119,7 @@ def test_open_and_close_a_run_on_a_local_store(tmp_path: Path) -> None:
     assert report["counts"]["list_pages"] == 3 and report["counts"]["articles_new"] == 2
     assert (report["outcome"], report["exit_code"]) == ("OK", 0)
     assert report["warc_files"] == [] and report["finished"] >= report["started"]
+    listener.close()
 
 
 def test_the_outcome_notes_a_section_that_listed_nothing(run: CrawlRun) -> None:

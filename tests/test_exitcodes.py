@@ -11,8 +11,9 @@ from newsarchive.exitcodes import DESCRIPTIONS, ERROR_CODES, Exit, exit_code_for
 
 #: what each code answers to, as the README documents it (a contract with cron jobs: never renumbered)
 DOCUMENTED: dict[Exit, set[type[Exception]]] = {
-    Exit.USAGE: {errors.UserError, errors.InvalidArgument, errors.StoreNotFound},
-    Exit.BAD_INPUT: {errors.NoRecords, errors.ArticleNotFound, errors.NotAnArticle, errors.KeyNotFound},
+    Exit.USAGE: {errors.UserError, errors.InvalidArgument, errors.StoreNotFound, errors.ReplayFailed},
+    Exit.BAD_INPUT: {errors.NoRecords, errors.ArticleNotFound, errors.NotAnArticle, errors.KeyNotFound,
+                     errors.CaptureDamaged},
     Exit.STORE_UNREACHABLE: {errors.StoreError, errors.StoreUnreachable, errors.FrontierUnreachable},
     Exit.STORE_DENIED: {errors.StoreDenied},
     Exit.STORE_WRITE_FAILED: {errors.StoreWriteFailed, errors.CacheNotWritable},

@@ -26,7 +26,8 @@ def _ts(value: str | None) -> dt.datetime | None:
 def expected_parquet_row(r: dict[str, Any]) -> dict[str, Any]:
     """What pyarrow must give back: the record with dates as dates and timestamps as UTC datetimes."""
     return {**r, "published": dt.date.fromisoformat(r["published"]), "published_at": _ts(r["published_at"]),
-            "modified_at": _ts(r["modified_at"]), "fetched_at": _ts(r["fetched_at"])}
+            "modified_at": _ts(r["modified_at"]), "fetched_at": _ts(r["fetched_at"]),
+            "year": int(r["published"][:4]), "text": "\n\n".join(r["body"])}
 
 
 def in_key_order(records: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -76,6 +76,14 @@ def test_the_wheel_installs_spiders_and_pipelines_inside_newsarchive(wheel: zipf
 
 
 @pytest.mark.e2e
+def test_the_wheel_carries_the_reading_rooms_templates_and_stylesheet(wheel: zipfile.ZipFile) -> None:
+    names = set(wheel.namelist())
+    web = REPO / "newsarchive" / "web"
+    files = [p for folder in ("templates", "static") for p in (web / folder).iterdir() if p.is_file()]
+    assert files and {f"newsarchive/web/{p.parent.name}/{p.name}" for p in files} <= names
+
+
+@pytest.mark.e2e
 def test_the_wheel_names_the_scrapy_settings_entry_point(wheel: zipfile.ZipFile) -> None:
     """How Scrapyd, and `scrapy` run outside the checkout, find the settings module."""
     text = wheel.read("newsarchive-0.1.0.dist-info/entry_points.txt").decode()

@@ -15,7 +15,7 @@ import json
 from typing import Any
 
 from newsarchive import article
-from newsarchive.archive.keys import history_key
+from newsarchive.archive.keys import check_key, history_key
 from newsarchive.errors import KeyNotFound
 from newsarchive.store.base import Store
 
@@ -36,7 +36,8 @@ def fetched_at_of(record: dict[str, Any]) -> dt.datetime:
 
 
 def keep_history(store: Store, previous: dict[str, Any], published: dt.date) -> str:
-    """Keep `previous` under history/ (unless that version is already kept); returns its key."""
+    """Keep `previous` under history/ (unless that version is already kept); returns its key. `published` is the
+    date of the record's key (the day folder it and its history share), not necessarily its print date."""
     key = history_key(previous["id"], published, fetched_at_of(previous))
     if not store.exists(key):
         store.put_bytes(key, article.encode(previous))
@@ -44,4 +45,4 @@ def keep_history(store: Store, previous: dict[str, Any], published: dt.date) -> 
 
 
 def write_record(store: Store, key: str, record: dict[str, Any]) -> None:
-    store.put_bytes(key, article.encode(record))
+    store.put_bytes(check_key(key), article.encode(record))

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
 
-from newsarchive.archive.cdxj import index_text
+from newsarchive.archive.cdxjline import index_text
 from newsarchive.archive.keys import cdxj_key, warc_key
 from newsarchive.processes import pid_alive
 from newsarchive.store.base import Store
@@ -27,13 +27,17 @@ from newsarchive.store.base import Store
 log = logging.getLogger(__name__)
 
 OPEN_SUFFIX = ".open"
+#: compressed bytes warcio inflates at a time while finding record ends: deflate can grow a block 1,000-fold, so
+#: a small block bounds the scan's memory (4 KiB -> a few MB) on captures of highly repetitive pages
+SCAN_BLOCK = 4096
 PREFIX = "TT"
+CHUNK = 1 << 20
 
 
 def finish(store: Store, open_path: Path, key: str, cdxj_lines: list[str] | None = None) -> None:
     """Turn a closed `.open` file into a stored WARC with its CDXJ index beside it.
 
-    `cdxj_lines`: the index lines the writer made as it wrote the records (newsarchive.archive.cdxj); None (a file
+    `cdxj_lines`: the index lines the writer made as it wrote the records (newsarchive.archive.cdxjline); None (a file
     a crash left, or one holding a record only a re-read indexes): cdxj-indexer reads the file."""
     final = open_path.with_name(open_path.name[: -len(OPEN_SUFFIX)]) if open_path.name.endswith(OPEN_SUFFIX) else open_path
     if final != open_path:
@@ -54,31 +58,51 @@ def finish(store: Store, open_path: Path, key: str, cdxj_lines: list[str] | None
 
 
 def whole_records_end(path: Path) -> int:
-    """Offset just past the last whole, readable record of a (possibly cut) WARC file."""
+    """Offset just past the last whole, readable record of a (possibly cut) WARC file.
+
+    Payloads are read as stored, never decoded: decoding (content_stream) would
+    inflate a captured decompression bomb whole, and a brotli or zstd payload,
+    which warcio cannot decode, would end the scan there and cut every later
+    record off the file."""
     end = 0
     with open(path, "rb") as fh:
-        it = ArchiveIterator(fh, check_digests=False)
+        it = ArchiveIterator(fh, check_digests=False, block_size=SCAN_BLOCK)
         try:
             for record in it:
-                record.content_stream().read()
+                while record.raw_stream.read(CHUNK):
+                    pass
                 it.read_to_end(record)
                 end = it.get_record_offset() + it.get_record_length()
         except Exception:  # noqa: BLE001 - a torn tail is exactly what we are looking for
             pass
     # a torn gzip member may still have parsed; trust only members that decompress fully
-    with open(path, "rb") as fh:
-        data = fh.read(end)
+    return _whole_members_end(path, end)
+
+
+def _whole_members_end(path: Path, stop: int) -> int:
+    """Offset just past the last whole gzip member in the first `stop` bytes, read and inflated a chunk at a
+    time (the file may be a gigabyte; its output is thrown away as it comes)."""
     good = 0
-    while good < len(data):
-        d = zlib.decompressobj(zlib.MAX_WBITS | 16)
-        try:
-            d.decompress(data[good:])
-        except zlib.error:
-            break
-        if not d.eof:
-            break
-        good = len(data) - len(d.unused_data)
-    return good
+    fed = 0  # bytes read from the file: what is pending is always the tail of them
+    pending = b""
+    member = zlib.decompressobj(zlib.MAX_WBITS | 16)
+    with open(path, "rb") as fh:
+        while True:
+            if not pending:
+                pending = fh.read(min(CHUNK, stop - fed))
+                if not pending:
+                    return good
+                fed += len(pending)
+            try:
+                member.decompress(pending, CHUNK)
+            except zlib.error:
+                return good
+            if member.eof:
+                pending = member.unused_data  # what follows this member (unconsumed_tail holds the same bytes)
+                good = fed - len(pending)
+                member = zlib.decompressobj(zlib.MAX_WBITS | 16)
+            else:
+                pending = member.unconsumed_tail
 
 
 def cut_to_whole_records(path: Path) -> int:
@@ -92,7 +116,7 @@ def cut_to_whole_records(path: Path) -> int:
 def staged_key(open_path: Path) -> str:
     """The store key a staged file was meant for, from its name (the timestamp is the capture date)."""
     name = open_path.name[: -len(OPEN_SUFFIX)] if open_path.name.endswith(OPEN_SUFFIX) else open_path.name
-    m = re.match(rf"{PREFIX}-(\d{{14}})(\d{{6}})-", name)
+    m = re.match(rf"{PREFIX}-([0-9]{{14}})([0-9]{{6}})-", name)
     if not m:
         raise ValueError(f"not a newsarchive WARC name: {name}")
     when = dt.datetime.strptime(m[1], "%Y%m%d%H%M%S").replace(tzinfo=dt.UTC)
@@ -100,7 +124,7 @@ def staged_key(open_path: Path) -> str:
 
 
 def _writer_pid(name: str) -> int | None:
-    m = re.search(r"-(\d+)\.(?:warc\.gz|cdxj)", name)
+    m = re.search(r"-([0-9]+)\.(?:warc\.gz|cdxj)", name)
     return int(m[1]) if m else None
 
 

@@ -16,9 +16,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from newsarchive import __version__
+from newsarchive.archive.decoding import TOO_LARGE
 from newsarchive.archive.keys import RUNS_PREFIX, run_key
+from newsarchive.archive.records import read_record
 from newsarchive.dates import iso_utc, utc_now
-from newsarchive.errors import KeyNotFound
 from newsarchive.store.base import Store
 
 
@@ -34,12 +35,16 @@ COUNTS = (
     "list_pages", "list_failures", "articles_listed", "articles_skipped", "articles_new",
     "articles_unchanged", "articles_changed", "articles_failed", "responses", "revisits", "parse_failures",
     "assets", "assets_failed", "images", "images_failed",
+    # refusals by a limit (decoded size, list pages, links per page, headers), each also a failure with its reason;
+    # links on a list that cannot be a URL at all (each costs only itself)
+    "limits_hit", "bad_links",
 )
 #: the count each kind of failure adds to
 FAILURE_COUNTS = {"article": "articles_failed", "list": "list_failures", "asset": "assets_failed",
                   "image": "images_failed"}
 #: how a failure's reason starts when the parser refused the page (the crawl writes it, verify reads it)
 PARSE_FAILURE = "not an article"
+
 
 
 @dataclass
@@ -110,16 +115,16 @@ class RunReport:
         return "\n".join(lines)
 
 
+def report_keys(store: Store) -> list[str]:
+    """Keys of the run reports, oldest first (run ids start with their UTC time: key order is time order)."""
+    return [info.key for info in store.list(RUNS_PREFIX) if info.key.endswith(".json")]
+
+
 def _failures(store: Store, kind: str) -> Iterator[dict[str, Any]]:
     """The failures of one kind the run reports list, oldest report first."""
-    for info in store.list(RUNS_PREFIX):  # run ids start with their UTC time: key order is time order
-        if not info.key.endswith(".json"):
-            continue
-        try:
-            doc = json.loads(store.get_bytes(info.key))
-        except (KeyNotFound, ValueError):
-            continue
-        for failure in doc.get("failures", []) if isinstance(doc, dict) else []:
+    for key in report_keys(store):
+        doc = read_record(store, key)  # None for a report gone or damaged: one bad file must not hide the rest
+        for failure in doc.get("failures", []) if doc is not None else []:
             if isinstance(failure, dict) and failure.get("kind", "article") == kind:
                 yield failure
 
@@ -135,5 +140,6 @@ def image_failures(store: Store) -> dict[str, str]:
 
 
 def parse_failures(store: Store) -> set[str]:
-    """Ids whose page a crawl fetched and the parser refused, per the run reports."""
-    return {i for i, reason in article_failures(store).items() if reason.startswith(PARSE_FAILURE)}
+    """Ids whose page a crawl captured and then refused (the parser, or the decoded-size limit), per the run
+    reports: a captured page without a record that is explained, not lost."""
+    return {i for i, reason in article_failures(store).items() if reason.startswith((PARSE_FAILURE, TOO_LARGE))}

@@ -11,7 +11,7 @@ local staging folder, flushed after every record (a killed process loses no
 whole record), and only when closed is it handed to the store with its CDXJ
 index (`newsarchive.archive.recovery.finish`, which also closes what a crash
 left open). The index lines are made as the records are written
-(newsarchive.archive.cdxj): the writer knows each record's offset and length,
+(newsarchive.archive.cdxjline): the writer knows each record's offset and length,
 so closing a file does not read it all again.
 """
 
@@ -32,7 +32,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from newsarchive import __version__
-from newsarchive.archive.cdxj import INDEXED, cdxj_line, is_indexed
+from newsarchive.archive.cdxjline import INDEXED, cdxj_line, is_indexed
 from newsarchive.archive.keys import warc_key
 from newsarchive.archive.recovery import OPEN_SUFFIX, PREFIX, cut_to_whole_records, finish
 from newsarchive.dates import iso_utc, utc_now

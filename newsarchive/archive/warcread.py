@@ -18,10 +18,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
+from warcio.bufferedreaders import ChunkedDataReader
 from warcio.exceptions import ArchiveLoadFailed
 from warcio.recordloader import ArcWarcRecord, ArcWarcRecordLoader
 from warcio.statusandheaders import StatusAndHeadersParserException
 
+from newsarchive.archive import decoding
 from newsarchive.archive.keys import WARC_PREFIX, cdxj_key
 from newsarchive.archive.warc import payload_digest
 from newsarchive.errors import KeyNotFound
@@ -57,13 +59,34 @@ class WarcRecord:
     def computed_payload_digest(self) -> str:
         return payload_digest(self.payload)
 
-    def body(self) -> bytes:
-        """The payload decoded (chunked and Content-Encoding undone), as the parser and discovery need it."""
-        try:
-            record = ArcWarcRecordLoader().parse_record_stream(io.BytesIO(self.member))
-            return record.content_stream().read()
-        except (ArchiveLoadFailed, StatusAndHeadersParserException, ValueError, EOFError, OSError) as exc:
-            raise UnreadableRecord(f"payload cannot be decoded ({exc})") from None
+    def body(self, limit: int | None = None) -> bytes:
+        """The payload decoded (chunked and Content-Encoding undone), as the parser and discovery need it, by the
+        crawl's own bounded decoder (newsarchive.archive.decoding): at most `limit` bytes (default: the page
+        limit), else UnreadableRecord. So a stored decompression bomb costs an offline command what it cost the
+        crawl, and br, zstd and stacked codings read back exactly as the crawl read them."""
+        return decoded_payload(self.member, limit)
+
+
+def decoded_payload(member: bytes, limit: int | None = None) -> bytes:
+    """The payload of a decompressed record, chunked and Content-Encoding undone (no digest computed), bounded as
+    `WarcRecord.body` says."""
+    limit = decoding.page_limit() if limit is None else limit
+    try:
+        record = ArcWarcRecordLoader().parse_record_stream(io.BytesIO(member))
+        headers = record.http_headers
+        raw = record.raw_stream
+        if headers is None:
+            return raw.read()
+        if (headers.get_header("Transfer-Encoding") or "").strip().lower() == "chunked":
+            raw = ChunkedDataReader(raw, decomp_type=None)  # de-chunks only (and reads on if it is not chunked)
+        codings = [value for name, value in headers.headers if name.lower() == "content-encoding"]
+        return decoding.decode(raw.read(), codings, limit)  # still encoded, the payload is the record's size
+    except decoding.DecodedTooLarge as exc:
+        raise UnreadableRecord(str(exc)) from None
+    except decoding.UndecodableBody as exc:
+        raise UnreadableRecord(f"payload cannot be decoded ({exc})") from None
+    except (ArchiveLoadFailed, StatusAndHeadersParserException, ValueError, EOFError, OSError) as exc:
+        raise UnreadableRecord(f"payload cannot be decoded ({exc})") from None
 
 
 @dataclass(frozen=True)

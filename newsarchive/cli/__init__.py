@@ -31,9 +31,12 @@ COMMANDS: dict[str, str] = {
     "reparse": "newsarchive.cli.reparse:reparse",
     "coverage": "newsarchive.cli.coverage:coverage",
     "search": "newsarchive.cli.search:search",
-    "export": "newsarchive.cli.search:export",
-    "show": "newsarchive.cli.search:show",
-    "index": "newsarchive.cli.search:index",
+    "kwic": "newsarchive.cli.kwic:kwic",
+    "export": "newsarchive.cli.export:export",
+    "show": "newsarchive.cli.show:show",
+    "index": "newsarchive.cli.index:index",
+    "replay": "newsarchive.cli.replay:replay",
+    "serve": "newsarchive.cli.serve:serve",
 }
 
 
@@ -73,6 +76,8 @@ def cli(verbose: int) -> None:
       newsarchive crawl --since 2024-10-01 --until 2024-10-31   backfill a month
       newsarchive parse page.html           one saved article page -> a JSON record
       newsarchive search 'typhoon'          search what is archived
+      newsarchive search 'typhoon' --count-by month   how often, over time
+      newsarchive kwic 'typhoon'            every occurrence in context
       newsarchive verify                    prove the archive is whole
 
     The store is ./archive unless --store or $NEWSARCHIVE_STORE names another

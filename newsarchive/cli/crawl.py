@@ -115,7 +115,8 @@ def crawl(since: str | None, until: str | None, sections: str | None, max_articl
     run = CrawlRun(settings, params)
     run.open()  # store check, lock, recovery: user errors surface here as one line
     try:
-        _run_scrapy(settings, TaipeiTimesSpider, params, run)
+        if run.unreachable is None:  # else the run ends at once, reported as SITE_UNREACHABLE
+            _run_scrapy(settings, TaipeiTimesSpider, params, run)
     finally:
         run.close()  # no-op if the run's keeper closed it; releases the lock if Scrapy failed early
     click.echo(run.report.summary(), err=True)

@@ -1,4 +1,4 @@
-"""`newsarchive search | export | show | index`: the corpus for researchers.
+"""`newsarchive search`: ranked hits with the total, or counts over time (--count-by).
 
 Commands return an Exit code; errors (newsarchive.errors) become one line on
 stderr and their exit code in newsarchive.cli.main.
@@ -6,205 +6,113 @@ stderr and their exit code in newsarchive.cli.main.
 
 from __future__ import annotations
 
-import csv
 import json
-import os
 import sys
-from collections.abc import Callable
 from typing import Any
 
 import click
 
-from newsarchive.cli.options import store_option
+from newsarchive.cli.corpus import (
+    QueryCommand,
+    dedupe_option,
+    filter_options,
+    filters,
+    open_archive,
+    query_argument,
+    total_line,
+)
 from newsarchive.exitcodes import Exit, help_text
 
-
-def _filter_options(fn: Callable) -> Callable:
-    for decorator in reversed([
-        click.option("--section", metavar="SLUG", help="Only this section (front, taiwan, biz, editorials, sport, "
-                                                       "world, feat, lang)."),
-        click.option("--since", metavar="YYYY-MM-DD", help="Printed on or after this day."),
-        click.option("--until", metavar="YYYY-MM-DD", help="Printed on or before this day."),
-        click.option("--author", metavar="NAME", help="A person in the byline (any case)."),
-        click.option("--agency", metavar="NAME", help="An agency credited (AFP, CNA, ...; any case)."),
-    ]):
-        fn = decorator(fn)
-    return fn
+DEFAULT_LIMIT = 10
+HIT_COLUMNS = ["score", "id", "published", "section_slug", "headline", "byline", "url", "snippet", "snippet_field"]
 
 
-def _archive(store: str | None) -> Any:
-    from newsarchive.search import Archive  # tantivy only loads for these commands
-
-    return Archive(store)
-
-
-def _filters(opts: dict[str, Any]) -> dict[str, Any]:
-    return {name: opts[name] for name in ("section", "since", "until", "author", "agency")}
-
-
-# -- search ----------------------------------------------------------------------
-@click.command(epilog=help_text())
-@click.argument("query")
-@store_option
-@_filter_options
-@click.option("--limit", default=10, show_default=True, type=click.IntRange(min=1), help="How many results.")
+@click.command(epilog=help_text(), cls=QueryCommand)
+@query_argument
+@filter_options
+@click.option("--limit", type=click.IntRange(min=1), metavar="N", help=f"How many results (default {DEFAULT_LIMIT}).")
+@click.option("--all", "every", is_flag=True, help="Every matching article.")
+@dedupe_option
+@click.option("--count-by", type=click.Choice(["day", "month", "year", "section"]),
+              help="Count matching articles per day, month, year or section instead of listing them.")
+@click.option("--normalize", is_flag=True, help="With --count-by: each count as a share of all articles in its "
+                                                 "bucket (under the same filters).")
 @click.option("--format", "fmt", type=click.Choice(["table", "jsonl", "csv"]), default="table", show_default=True)
-def search(query: str, store: str | None, limit: int, fmt: str, **filters: Any) -> Exit:
-    """Full-text search, best matches first (BM25).
+@click.option("--excel", is_flag=True, help="With --format csv: for spreadsheets (byte-order mark, no formulas).")
+@click.option("--explain", is_flag=True, help="Print how the query is read (fully parenthesised), then stop.")
+def search(query: str, limit: int | None, every: bool, dedupe: bool, count_by: str | None, normalize: bool, fmt: str,
+           excel: bool, explain: bool, store: str | None, s3_endpoint_url: str | None, **opts: Any) -> Exit:
+    """Full-text search, best matches first (BM25), with how many match in all.
 
-    Every word must occur in the headline, kicker, deck or body; "quoted
-    phrases" must occur as written; -word excludes. Case and accents are
+    Words must all occur in the headline, kicker, deck or body; "quoted
+    phrases" as written (within one paragraph). OR, AND, NOT in capitals,
+    -word, (groups), prefix word*, proximity "a b"~N (at most N words
+    between), fields headline: kicker: deck: body: byline:. OR binds
+    tighter than AND: `a b OR c` is a AND (b OR c). Case and accents are
     ignored; words are not stemmed.
 
     \b
-      newsarchive search 'typhoon kaohsiung' --since 2024-10-01
-      newsarchive search '"martial law"' --section taiwan --format jsonl
+      newsarchive search 'typhoon kaohsiung OR tainan' --since 2024-10
+      newsarchive search '"martial law"~3 -museum' --section taiwan,editorials --all --format jsonl
+      newsarchive search 'protest*' --count-by month --normalize --since 2019 --until 2020
+      newsarchive search 'typhoon OR earthquake kaohsiung' --explain
     """
-    with _archive(store) as archive:
-        hits = archive.search(query, limit=limit, snippets=fmt != "jsonl", **_filters(filters))
+    if excel and fmt != "csv":
+        raise click.UsageError("--excel goes with --format csv")
+    if count_by is None and normalize:
+        raise click.UsageError("--normalize goes with --count-by")
+    if count_by is not None and (limit is not None or every):
+        raise click.UsageError("--count-by counts every match: --limit and --all do not apply")
+    if limit is not None and every:
+        raise click.UsageError("--limit and --all: choose one")
+    with open_archive(store, s3_endpoint_url) as archive:
+        if explain:
+            click.echo(archive.explain(query))
+            return Exit.OK
+        if count_by is not None:
+            counts = archive.counts(query, by=count_by, normalize=normalize, dedupe=dedupe, **filters(opts))
+            _print_counts(counts, fmt, excel)
+            return Exit.OK
+        hits = archive.search(query, limit=None if every else limit or DEFAULT_LIMIT, snippets=fmt != "jsonl",
+                              dedupe=dedupe, **filters(opts))
+    if fmt == "table":
+        from newsarchive.cli.render import hits_table
+
+        hits_table(hits)
+        return Exit.OK
+    click.echo(total_line(len(hits), hits.total), err=True)
     if fmt == "jsonl":
         for hit in hits:
             click.echo(json.dumps(hit.to_dict(), ensure_ascii=False))
-    elif fmt == "csv":
-        _print_csv(hits)
     else:
-        _print_table(hits)
+        from newsarchive.search.export import CsvOut
+
+        out = CsvOut(sys.stdout, excel)
+        out.row(HIT_COLUMNS)
+        for hit in hits:
+            r = hit.record
+            out.row([f"{hit.score:.4f}", r.get("id"), r.get("published"), r.get("section_slug"), r.get("headline"),
+                     r.get("byline") or "", r.get("url"), hit.snippet, hit.snippet_field or ""])
     return Exit.OK
 
 
-def _print_csv(hits: list[Any]) -> None:
-    writer = csv.writer(sys.stdout)
-    writer.writerow(["score", "id", "published", "section_slug", "headline", "byline", "url", "snippet"])
-    for hit in hits:
-        r = hit.record
-        writer.writerow([f"{hit.score:.4f}", r.get("id"), r.get("published"), r.get("section_slug"),
-                         r.get("headline"), r.get("byline") or "", r.get("url"), hit.snippet])
+def _print_counts(counts: Any, fmt: str, excel: bool) -> None:
+    if fmt == "table":
+        from newsarchive.cli.render import counts_table
 
-
-def _print_table(hits: list[Any]) -> None:
-    from rich.console import Console
-    from rich.table import Table
-    from rich.text import Text
-
-    terminal = sys.stdout.isatty()
-    console = Console(width=None if terminal else int(os.environ.get("COLUMNS", "200")), highlight=False)
-    if not hits:
-        console.print("No articles match.")
+        counts_table(counts)
         return
-    table = Table(show_lines=True)
-    for name in ("Date", "Section", "Headline", "Byline", "URL"):
-        # a URL is copied, not read: never break it
-        table.add_column(name, overflow="fold", no_wrap=name in ("Date", "URL"), ratio=3 if name == "Headline" else None)
-    for hit in hits:
-        r = hit.record
-        cell = Text(r.get("headline") or "", style="bold")
-        cell.append("\n")
-        cell.append_text(_highlighted(hit.snippet, hit.highlights, terminal))
-        table.add_row(r.get("published") or "", r.get("section") or r.get("section_slug") or "", cell,
-                      r.get("byline") or "", r.get("url") or "")
-    console.print(table)
+    click.echo(f"{counts.total:,} articles, {len(counts.buckets):,} buckets by {counts.by}", err=True)
+    if fmt == "jsonl":
+        for bucket in counts.buckets:
+            click.echo(json.dumps(bucket.to_dict(), ensure_ascii=False))
+        return
+    from newsarchive.search.export import CsvOut
 
-
-def _highlighted(snippet: str, ranges: list[tuple[int, int]], terminal: bool) -> Any:
-    """Matches in reverse video on a terminal; **between stars** when piped, where styles are dropped."""
-    from rich.text import Text
-
-    text = Text()
-    pos = 0
-    for start, end in ranges:
-        text.append(snippet[pos:start])
-        word = snippet[start:end]
-        text.append(word, style="reverse bold") if terminal else text.append(f"**{word}**")
-        pos = end
-    text.append(snippet[pos:])
-    return text
-
-
-# -- export -----------------------------------------------------------------------
-@click.command(epilog=help_text())
-@click.option("--format", "fmt", type=click.Choice(["parquet", "csv", "jsonl"]), required=True)
-@click.option("--output", "-o", required=True, metavar="PATH", help="The file to write ('-': standard output, "
-                                                                     "CSV and JSON Lines only).")
-@store_option
-@_filter_options
-def export(fmt: str, output: str, store: str | None, **filters: Any) -> Exit:
-    """Export records (all, or those the filters select) for pandas, DuckDB, Spark...
-
-    Parquet has typed columns (the README's "Export" lists them); CSV joins body
-    paragraphs with a blank line; JSON Lines has the whole records.
-    """
-    from newsarchive.errors import NoRecords
-    from newsarchive.search.export import export as write
-
-    with _archive(store) as archive:
-        records = archive.articles(**_filters(filters))
-        first = next(records, None)
-        if first is None and not archive.has_records():
-            raise NoRecords(f"store {archive.store.uri} has no records")
-        count = write(_chain(first, records), fmt, output)
-    click.echo(f"exported {count} records to {output}", err=True)
-    return Exit.OK
-
-
-def _chain(first: Any, rest: Any) -> Any:
-    if first is not None:
-        yield first
-    yield from rest
-
-
-# -- show ------------------------------------------------------------------------
-@click.command(epilog=help_text())
-@click.argument("article_id", metavar="ID")
-@store_option
-def show(article_id: str, store: str | None) -> Exit:
-    """One article as text, and where its capture lies in the WARC files."""
-    with _archive(store) as archive:
-        record = archive.get(article_id)
-    click.echo(render(record))
-    return Exit.OK
-
-
-def render(record: dict[str, Any]) -> str:
-    lines = [record.get("headline") or "(no headline)"]
-    deck = " ".join(x for x in (record.get("kicker") and f"{record['kicker']}:", record.get("deck")) if x)
-    if deck:
-        lines.append(deck)
-    lines.append("")
-    meta = [("Date", record.get("published")), ("Section", record.get("section")), ("Page", record.get("print_page")),
-            ("Byline", record.get("byline")), ("Translator", record.get("translator")), ("URL", record.get("url")),
-            ("ID", record.get("id"))]
-    lines += [f"{name + ':':<11} {value}" for name, value in meta if value not in (None, "")]
-    lines.append("")
-    for paragraph in record.get("body") or ():
-        lines += [paragraph, ""]
-    for image in record.get("images") or ():
-        lines.append(f"[image] {image.get('url')} {image.get('caption') or ''} {image.get('credit') or ''}".rstrip())
-    capture = record.get("capture")
-    if isinstance(capture, dict):
-        lines += ["", "Capture:",
-                  f"  WARC file   {capture.get('warc')}",
-                  f"  offset      {capture.get('offset')}   length {capture.get('length')}",
-                  f"  record id   {capture.get('record_id')}",
-                  f"  payload     {capture.get('payload_digest')}",
-                  f"  fetched     {record.get('fetched_at')} from {record.get('fetched_url')}"]
-    else:
-        lines += ["", "Capture: none recorded (this record was not made by a crawl)"]
-    return "\n".join(lines).rstrip()
-
-
-# -- index -----------------------------------------------------------------------
-@click.command(epilog=help_text())
-@store_option
-@click.option("--rebuild", is_flag=True, help="Index every record again from scratch.")
-def index(store: str | None, rebuild: bool) -> Exit:
-    """Bring the search index in line with the store's records now.
-
-    Searches do this by themselves when they notice the store changed; run
-    it after writing records by hand, or with --rebuild after anything odd.
-    """
-    with _archive(store) as archive:
-        stats = archive.update(rebuild=rebuild)
-        where = archive.index.dir
-    click.echo(f"{stats.records} records: {stats.added} added, {stats.replaced} replaced, {stats.removed} removed, "
-               f"{stats.skipped} not records, in {stats.seconds:.1f} s; index at {where}")
-    return Exit.OK
+    out = CsvOut(sys.stdout, excel)
+    out.row(["key", "count", "articles", "share"] if counts.normalized else ["key", "count"])
+    for bucket in counts.buckets:
+        row: list[Any] = [bucket.key, bucket.count]
+        if counts.normalized:
+            row += [bucket.articles, "" if bucket.share is None else f"{bucket.share:.6f}"]
+        out.row(row)

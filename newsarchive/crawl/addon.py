@@ -18,6 +18,8 @@ from urllib.parse import urlsplit
 
 from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 
+from newsarchive.crawl.frontier import without_password
+
 
 def is_loopback(base_url: str | None) -> bool:
     try:
@@ -62,6 +64,8 @@ def frontier_settings(url: str | None) -> dict[str, Any]:
         "SCHEDULER_PERSIST": True,
         "SCHEDULER_IDLE_BEFORE_CLOSE": 0,
         "REDIS_URL": url,
+        # the password from the environment, at connect time (newsarchive.crawl.frontier.FrontierRedis)
+        "REDIS_PARAMS": {"redis_cls": "newsarchive.crawl.frontier.FrontierRedis"},
         "NEWSARCHIVE_LOCK": False,
     }
 
@@ -104,5 +108,9 @@ class NewsarchiveAddon:
             # a User-Agent the user set whole (--set USER_AGENT=...) is sent as given
             if (settings.getpriority("USER_AGENT") or 0) <= SETTINGS_PRIORITIES["project"] and "contact:" not in agent:
                 settings.set("USER_AGENT", user_agent(agent, who), priority="project")
+        url = settings.get("NEWSARCHIVE_FRONTIER")
+        if url:  # a password in the URL leaves the settings before Scrapy logs them (newsarchive.crawl.frontier)
+            settings.set("NEWSARCHIVE_FRONTIER", without_password(url),
+                         priority=settings.getpriority("NEWSARCHIVE_FRONTIER") or "project")
         settings.setdict(speed_settings(settings.get("NEWSARCHIVE_BASE_URL")), priority="project")
         settings.setdict(frontier_settings(settings.get("NEWSARCHIVE_FRONTIER")), priority="project")

@@ -22,15 +22,49 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from typing import Any
 from urllib.parse import urlsplit
 
+import redis
 from scrapy.settings import BaseSettings
 
 from newsarchive.errors import FrontierUnreachable, InvalidArgument
 from newsarchive.redact import redact_uri
 
 SCHEMES = ("redis", "rediss", "unix")
+#: where the frontier's password is read from at connect time, first set wins: never on a command line, where
+#: every user of the machine can read it (/proc/PID/cmdline), nor in the settings Scrapy logs
+PASSWORD_ENVS = ("NEWSARCHIVE_FRONTIER_PASSWORD", "REDIS_PASSWORD")
+
+
+def password_from_env() -> str | None:
+    return next((os.environ[name] for name in PASSWORD_ENVS if os.environ.get(name)), None)
+
+
+class FrontierRedis(redis.Redis):
+    """The frontier's Redis client (scrapy-redis makes it through REDIS_PARAMS' redis_cls): the password comes
+    from the environment at connect time unless the URL has one."""
+
+    @classmethod
+    def from_url(cls, url: str, **kwargs: Any) -> Any:
+        password = password_from_env()
+        if password and not urlsplit(url).password:
+            kwargs.setdefault("password", password)
+        return super().from_url(url, **kwargs)
+
+
+def without_password(url: str) -> str:
+    """The URL the settings keep: a password given in it moves to $NEWSARCHIVE_FRONTIER_PASSWORD (this process
+    and its children), so that neither Scrapy's log of its settings nor a report can show it."""
+    try:
+        password = urlsplit(url).password
+    except ValueError:
+        return url
+    if not password:
+        return url
+    os.environ.setdefault(PASSWORD_ENVS[0], password)
+    return redact_uri(url)
 
 
 def check_url(url: str) -> None:
@@ -50,10 +84,8 @@ def check_reachable(settings: BaseSettings) -> None:
     if not url:
         return
     check_url(url)
-    import redis
-
     try:
-        redis.Redis.from_url(url, socket_connect_timeout=5, socket_timeout=5).ping()
+        FrontierRedis.from_url(url, socket_connect_timeout=5, socket_timeout=5).ping()
     except redis.RedisError as exc:
         raise FrontierUnreachable(f"the frontier {redact_uri(url)} cannot be reached: {exc}") from None
 

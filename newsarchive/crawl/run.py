@@ -32,6 +32,7 @@ from newsarchive.archive.report import COUNTS, RunReport, new_run_id
 from newsarchive.archive.state import KnownArticles, KnownUrls
 from newsarchive.archive.warc import WarcWriter
 from newsarchive.crawl.addon import contact_warning
+from newsarchive.crawl.preflight import probe
 from newsarchive.crawl.verdict import layout_notes, verdict
 from newsarchive.dates import iso_utc, utc_now
 from newsarchive.errors import StoreError
@@ -71,7 +72,8 @@ class CrawlRun:
         public["no_images"] = not settings.getbool("NEWSARCHIVE_IMAGES", True)
         public["no_requisites"] = not settings.getbool("NEWSARCHIVE_REQUISITES", True)
         self.report = RunReport(self.run_id, public)
-        self.lock = StoreLock(self.store, self.run_id) if settings.getbool("NEWSARCHIVE_LOCK", True) else None
+        self.lock = (StoreLock(self.store, self.run_id, on_lost=self._lock_lost)
+                     if settings.getbool("NEWSARCHIVE_LOCK", True) else None)
         self.known = KnownArticles(self.store)
         #: the last capture of each list page and requisite (state/urls/), read per URL (crawl.revisits)
         self.urls = KnownUrls(self.store)
@@ -84,6 +86,12 @@ class CrawlRun:
         self.closed = False
         #: the store write that failed (disk full, unwritable): the crawl stops, the exit code is the error's
         self.fatal: StoreError | None = None
+        #: why the site cannot be reached (newsarchive.crawl.preflight), found before anything was fetched
+        self.unreachable: str | None = None
+        #: counts made while no crawler (and so no stats collector) is attached
+        self._unstarted: dict[str, int] = {}
+        #: sections with a list that failed: reported as such, not suspected of a layout change
+        self.unread_sections: set[str] = set()
         self.crawler: Crawler | None = None
 
     # -- the crawler's run ------------------------------------------------------------------
@@ -115,19 +123,32 @@ class CrawlRun:
             raise KeyError(f"not a run report count: {name}")
         if self.stats is not None:
             self.stats.inc_value(STATS_PREFIX + name, amount)
+        else:  # before Scrapy runs (the site probe), or without it
+            self._unstarted[name] = self._unstarted.get(name, 0) + amount
 
     @property
     def counts(self) -> dict[str, int]:
         stats = self.stats
-        return {name: int(stats.get_value(STATS_PREFIX + name, 0)) if stats is not None else 0 for name in COUNTS}
+        return {name: (int(stats.get_value(STATS_PREFIX + name, 0)) if stats is not None else 0)
+                + self._unstarted.get(name, 0) for name in COUNTS}
 
-    def fail(self, url: str, reason: str, kind: str = "article", article_id: str | None = None) -> None:
-        """A failure for the report, counted (`articles_failed` or `list_failures`)."""
+    def fail(self, url: str, reason: str, kind: str = "article", article_id: str | None = None,
+             section: str | None = None) -> None:
+        """A failure for the report, counted (`articles_failed` or `list_failures`); `section`: the list's."""
         self.count(self.report.fail(redact_uri(url), reason, kind=kind, article_id=article_id))
+        if kind == "list" and section:
+            self.unread_sections.add(section)
+
+    def limit_hit(self, url: str, reason: str, kind: str = "article", article_id: str | None = None,
+                  section: str | None = None) -> None:
+        """A failure because a limit (NEWSARCHIVE_MAX_*) was reached: reported, and counted under `limits_hit`."""
+        self.count("limits_hit")
+        self.fail(url, reason, kind=kind, article_id=article_id, section=section)
 
     # -- lifecycle ----------------------------------------------------------------------------
     def open(self) -> None:
-        """Fail fast on the store, take the lock, finish what a crashed run left, load state."""
+        """Fail fast on the store, take the lock, finish what a crashed run left, load state, and see whether the
+        site answers at all (the run then ends at once as SITE_UNREACHABLE, with its report)."""
         self.store.check()
         if self.lock is not None:
             self.lock.acquire()
@@ -152,6 +173,10 @@ class CrawlRun:
                 self.lock.release()
             raise
         self.opened = True
+        self.unreachable = probe(self.mirror.base, self.settings.getfloat("NEWSARCHIVE_PROBE_TIMEOUT", 8.0))
+        if self.unreachable is not None:
+            self.fail(self.mirror.base + "/", f"site unreachable: {self.unreachable}", kind="list")
+            log.error("site unreachable: %s", self.unreachable)
 
     def _parameters_line(self) -> str:
         return " ".join(f"{k}={v}" for k, v in self.report.parameters.items() if v not in (None, "", False))
@@ -197,15 +222,31 @@ class CrawlRun:
         else:
             raise exc
         log.error("%s: the crawl stops; what was archived before is kept", self.fatal)
+        self.stop("store_write_failed")
+
+    def stop(self, reason: str) -> None:
+        """Close the spider (from the reactor thread): requests still queued are dropped, the run closes."""
         engine = getattr(self.crawler, "engine", None)
         if engine is not None and getattr(engine, "running", False):
             from scrapy.utils.defer import deferred_from_coro
 
-            deferred_from_coro(engine.close_spider_async(reason="store_write_failed"))
+            deferred_from_coro(engine.close_spider_async(reason=reason))
+
+    def _lock_lost(self) -> None:
+        """From the lock's heartbeat thread: another run holds the store now; this crawl must not go on writing."""
+        from twisted.internet import reactor
+
+        reactor.callFromThread(self.stop, "lock_lost")
 
     def item_error(self, item: Any, response: Any, spider: Spider, failure: Any) -> None:
         if failure.check(StoreError, OSError):
             self.store_failed(failure.value)
+            return
+        # any other error of a pipeline (a bug, a worker that could not be reached) still fails the article
+        exc = failure.value
+        fields = item if isinstance(item, dict) else {}
+        url = str(fields.get("fetched_url") or fields.get("canonical") or "")
+        self.fail(url, f"{type(exc).__name__}: {' '.join(str(exc).split())[:300]}", article_id=fields.get("id"))
 
     def _cut_staged_files(self) -> None:
         """After a failed write: no index half-written, and this process's WARC cut back to its last whole record,
@@ -261,12 +302,16 @@ class CrawlRun:
         """The run's exit code (newsarchive.crawl.verdict), noting any suspected layout change in the report."""
         counts = self.report.counts
         window = (self.window.first, self.window.last) if self.window is not None else None
-        for note in layout_notes(counts, self.section_hits, window,
+        read = {s: hits for s, hits in self.section_hits.items() if s not in self.unread_sections}
+        for note in layout_notes(counts, read, window,
                                  ratio=self.settings.getfloat("NEWSARCHIVE_LAYOUT_FAILURE_RATIO", 0.5),
                                  minimum=self.settings.getint("NEWSARCHIVE_LAYOUT_MIN_FAILURES", 5)):
             if note not in self.report.layout_suspected:
                 self.report.layout_suspected.append(note)
-        return verdict(counts, fatal=exit_code_for(self.fatal) if self.fatal is not None else None,
+        fatal = exit_code_for(self.fatal) if self.fatal is not None else None
+        if fatal is None and self.lock is not None and self.lock.lost.is_set():
+            fatal = Exit.LOCKED  # another run broke this one's lock: what it did is kept, the rest is the other's
+        return verdict(counts, fatal=fatal,
                        layout_suspected=bool(self.report.layout_suspected), spooled=self.store.pending())
 
 

@@ -9,6 +9,7 @@ switches to the shared scheduler when a Redis frontier is set.
 from __future__ import annotations
 
 from newsarchive import __version__
+from newsarchive.archive.decoding import FEED_LIMIT, PAGE_LIMIT
 
 BOT_NAME = "newsarchive"
 SPIDER_MODULES = ["newsarchive.spiders"]
@@ -65,6 +66,30 @@ NEWSARCHIVE_MAX_RETRY_AFTER = 120
 #: base of the exponential retry backoff, in seconds
 NEWSARCHIVE_RETRY_BACKOFF = 1.0
 
+# --- limits: what a hostile site can make a crawl hold (README, "Reliability") ----------
+# Hitting one is a failure in the run report with the limit's name in its reason, counted under `limits_hit`;
+# the crawl goes on with everything else. The response that hit it stays captured in WARC as received.
+#: decoded size (bytes) of an article page, HTML list page or robots.txt: the parser needs ~160x a page in memory
+NEWSARCHIVE_MAX_PAGE_SIZE = PAGE_LIMIT
+#: decoded size (bytes) of an RSS feed, sitemap or JSON list page
+NEWSARCHIVE_MAX_FEED_SIZE = FEED_LIMIT
+#: pages followed per list (a section's list for one print day: the first page and those it paginates to)
+NEWSARCHIVE_MAX_LIST_PAGES = 50
+#: article links followed per list page, feed, sitemap or JSON list page
+NEWSARCHIVE_MAX_ARTICLES_PER_LIST_PAGE = 1000
+#: response headers per response (Twisted's client parser has no limit of its own)
+NEWSARCHIVE_MAX_HEADER_COUNT = 500
+#: bytes of a response's status line and headers
+NEWSARCHIVE_MAX_HEADER_BYTES = 256 * 1024
+
+# --- a site that is not there (README, "Reliability") -----------------------------------
+#: before the crawl: seconds each of the name lookup and the TCP connection to the site may take
+NEWSARCHIVE_PROBE_TIMEOUT = 8.0
+#: until the site has answered once, a request gives up after this many seconds and is not retried
+NEWSARCHIVE_FIRST_RESPONSE_TIMEOUT = 8.0
+#: ... and after this many such failures, with not one response, the crawl ends as SITE_UNREACHABLE (13)
+NEWSARCHIVE_UNREACHABLE_AFTER = 2
+
 # --- politeness ------------------------------------------------------------------
 #: the add-on appends "; contact: <NEWSARCHIVE_CONTACT>" inside the parentheses (newsarchive.crawl.addon.user_agent)
 USER_AGENT = f"newsarchive/{__version__} (archival crawler)"
@@ -108,7 +133,6 @@ DOWNLOADER_MIDDLEWARES_BASE = {
     "scrapy.downloadermiddlewares.downloadtimeout.DownloadTimeoutMiddleware": 350,
     "scrapy.downloadermiddlewares.defaultheaders.DefaultHeadersMiddleware": 400,
     "scrapy.downloadermiddlewares.useragent.UserAgentMiddleware": 500,
-    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": 590,
     "scrapy.downloadermiddlewares.httpproxy.HttpProxyMiddleware": 750,
     "scrapy.downloadermiddlewares.stats.DownloaderStats": 850,
 }
@@ -117,11 +141,22 @@ DOWNLOADER_MIDDLEWARES = {
     "newsarchive.crawl.revisits.UrlStateMiddleware": 110,  # after robots.txt: lists' and requisites' last captures
     "newsarchive.crawl.middleware.BackoffRetryMiddleware": 545,  # instead of RetryMiddleware
     "newsarchive.crawl.middleware.SafeRedirectMiddleware": 590,  # instead of RedirectMiddleware
+    # decoding with a limit, instead of HttpCompressionMiddleware (Scrapy's has none while DOWNLOAD_MAXSIZE is 0)
+    "newsarchive.crawl.decompression.BoundedDecompressionMiddleware": 585,
+}
+# Scrapy's HTTP/1.1 handler, with limits on response headers
+DOWNLOAD_HANDLERS = {
+    "http": "newsarchive.crawl.headers.HeaderLimitedDownloadHandler",
+    "https": "newsarchive.crawl.headers.HeaderLimitedDownloadHandler",
 }
 SPIDER_MIDDLEWARES_BASE = {
     "scrapy.spidermiddlewares.start.StartSpiderMiddleware": 25,
     "scrapy.spidermiddlewares.httperror.HttpErrorMiddleware": 50,
     "scrapy.spidermiddlewares.referer.RefererMiddleware": 700,
+}
+SPIDER_MIDDLEWARES = {
+    # closest to the spider: any error while reading a list is that list's failure, never a silent drop
+    "newsarchive.crawl.listfailures.ListFailureMiddleware": 1000,
 }
 EXTENSIONS_BASE = {
     "scrapy.extensions.corestats.CoreStats": 0,
@@ -148,5 +183,7 @@ REQUEST_FINGERPRINTER_CLASS = "newsarchive.crawl.fingerprint.ArticleFingerprinte
 CONCURRENT_ITEMS = 8
 
 LOG_LEVEL = "INFO"
+# one line per dropped or failed item (id, URL, reason), never the item: it carries the page
+LOG_FORMATTER = "newsarchive.crawl.logformat.OneLineLogFormatter"
 LOGSTATS_INTERVAL = 0
 FEED_EXPORT_ENCODING = "utf-8"

@@ -37,12 +37,15 @@ def verdict(counts: Mapping[str, int], *, fatal: Exit | None = None, layout_susp
     """Precedence: a failed store write > layout change > site unreachable > spooled > partial > ok.
     A list that could not be read may hide articles: that is a partial run too; so is a photo not captured (a
     lost part of its article). A page requisite that failed is only reported: the next run fetches it again,
-    and what the site itself lacks (a 404) is captured as answered."""
+    and what the site itself lacks (a 404) is captured as answered. The site is unreachable only when not a
+    single response came back: a site that answers, even with pages the crawl refuses (a bomb, a limit), is up,
+    and those refusals make the run partial."""
     if fatal is not None:
         return fatal
     if layout_suspected:
         return Exit.LAYOUT_CHANGED
-    if counts.get("list_failures", 0) and not counts.get("list_pages", 0):
+    answered = counts.get("responses", 0) or counts.get("list_pages", 0)  # a list page read is a response too
+    if (counts.get("list_failures", 0) or counts.get("articles_failed", 0)) and not answered:
         return Exit.SITE_UNREACHABLE
     if spooled:
         return Exit.SPOOLED

@@ -21,6 +21,7 @@ Classes here know nothing of Scrapy: they take markup and return an `Article`.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterable
 from typing import ClassVar
@@ -31,6 +32,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from newsarchive.article import Article
+from newsarchive.dates import FIRST_ISSUE, today_taipei
 from newsarchive.errors import NotAnArticle
 from newsarchive.parser.metadata import article_ref
 from newsarchive.parser.text import looks_binary, utf8_markup
@@ -64,6 +66,10 @@ class Page:
             raise NotAnArticle(f"not an HTML page ({exc})") from None
         if tree is None:
             raise NotAnArticle("not an HTML page")
+        if any(e.type == etree.ErrorTypes.ERR_RESOURCE_LIMIT for e in _HTML_PARSER.error_log):
+            # libxml2 stops nesting at 256 levels and drops the rest: what follows would read as a cut page
+            raise NotAnArticle("nested too deep: elements more than 255 levels deep (libxml2's limit), "
+                               "the page cannot be read whole")
         return cls(tree, url)
 
     def xpath(self, query: str) -> list:
@@ -154,8 +160,24 @@ def parse_article(html: str | bytes, url: str | None = None) -> Article:
     page = Page.load(html, url)
     for layout in LAYOUTS:
         if layout.matches(page):
-            return layout.parse(page)
+            return _in_the_papers_life(layout.parse(page))
     raise NotAnArticle(page.why_not_article())
+
+
+def _in_the_papers_life(article: Article) -> Article:
+    """A print date before the first issue or after tomorrow (Taipei) is no print date: "Mon, Jan 01, 0001"
+    must not file a record under year 1, nor a typo under 2204."""
+    if article.published is None:
+        return article  # no date at all: the crawl files it under the day it was listed for
+    last = today_taipei() + dt.timedelta(days=1)
+    try:
+        day = dt.date.fromisoformat(article.published)
+    except (TypeError, ValueError):
+        raise NotAnArticle(f"print date {article.published!r} is not a date") from None
+    if not FIRST_ISSUE <= day <= last:
+        raise NotAnArticle(f"print date {day.isoformat()} outside the paper's life "
+                           f"({FIRST_ISSUE.isoformat()}..{last.isoformat()})")
+    return article
 
 
 # --- helpers for reading soups, shared by the eras ---------------------------------------------

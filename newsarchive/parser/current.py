@@ -64,8 +64,8 @@ _MONTHS = {m: i for i, m in enumerate(
     ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1)}
 #: "Wed, Oct 16, 2024 page1" (current) and "Wed, Dec 16, 2015 - Page 7" (older template)
 _DATE_LINE = re.compile(
-    r"(?:[A-Za-z]{3,9}\.?,?\s+)?(?P<month>[A-Za-z]{3,9})\.?\s+(?P<day>\d{1,2}),?\s+(?P<year>\d{4})"
-    r"(?:\s*[-–—]?\s*page\s*(?P<page>\d{1,3})\b)?",
+    r"(?:[A-Za-z]{3,9}\.?,?\s+)?(?P<month>[A-Za-z]{3,9})\.?\s+(?P<day>[0-9]{1,2}),?\s+(?P<year>[0-9]{4})"
+    r"(?:\s*[-–—]?\s*page\s*(?P<page>[0-9]{1,3})\b)?",
     re.I,
 )
 _CREDIT = re.compile(r"^photos?\s*(?:[:：]|courtesy\s+of\b|by\b)\s*(?P<name>.*\S)", re.I)

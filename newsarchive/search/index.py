@@ -5,8 +5,10 @@ variable is set, else `$XDG_CACHE_HOME/newsarchive/index/<hash>/` (default
 `~/.cache/...`). It is a cache: deleting it only costs a rebuild.
 
 Inside: `tantivy/` (the engine's files), `manifest.parquet` (each indexed
-record key with the size and modification time it had), `meta.json` (index
-version, store URI, the change marker seen at the last update).
+record key with the size and modification time it had), `dedupe.arrow`
+(each record's MinHash signature and duplicate group, see
+newsarchive.search.dedupe), `meta.json` (index version, store URI, the
+change marker seen at the last update).
 
 Staying current. An update lists records/ and diffs it against the manifest:
 new keys are added, keys whose size or mtime changed (a refreshed record)
@@ -39,31 +41,44 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 import tantivy
 
 from newsarchive.archive.keys import RECORDS_PREFIX, RUNS_PREFIX
+from newsarchive.cache import store_cache_dir
 from newsarchive.errors import CacheNotWritable, NoRecords
+from newsarchive.search.dedupe import DuplicateGroups, signature
+from newsarchive.search.query import fast_value
 from newsarchive.search.records import RecordKey, list_records, read_records
 from newsarchive.search.schema import ANALYZER, INDEX_VERSION, analyzer, build_schema, to_document
 from newsarchive.store import LocalStore, Store
 
-CACHE_ENV = "NEWSARCHIVE_CACHE"
 WRITER_HEAP = 512_000_000  # fewer, larger segments: less merging (measured ~10% less CPU than 256 MB)
 SETTLE_SECONDS = 2.0
 _MANIFEST_SCHEMA = pa.schema([("key", pa.string()), ("size", pa.int64()), ("mtime_ns", pa.int64())])
 
 
-def cache_root() -> Path:
-    if os.environ.get(CACHE_ENV):
-        return Path(os.environ[CACHE_ENV]).expanduser()
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "newsarchive"
-
-
 def index_dir_for(store_uri: str) -> Path:
-    return cache_root() / "index" / hashlib.sha256(store_uri.encode("utf-8")).hexdigest()[:16]
+    return store_cache_dir("index", store_uri)
+
+
+class Progress(Protocol):
+    """What a long update reports to (newsarchive.cli.progressbar.TerminalProgress on a terminal)."""
+
+    def start(self, what: str, total: int | None) -> None: ...
+
+    def advance(self, amount: int = 1) -> None: ...
+
+
+class _Silent:
+    def start(self, what: str, total: int | None) -> None:
+        pass
+
+    def advance(self, amount: int = 1) -> None:
+        pass
 
 
 @dataclass
@@ -73,6 +88,7 @@ class UpdateStats:
     replaced: int = 0
     removed: int = 0
     skipped: int = 0  # objects under records/ that are not records
+    regrouped: int = 0  # documents rewritten because their duplicate group changed
     seconds: float = 0.0
     rebuilt: bool = False
 
@@ -134,6 +150,10 @@ class SearchIndex:
     def _manifest_path(self) -> Path:
         return self.dir / "manifest.parquet"
 
+    @property
+    def _dedupe_path(self) -> Path:
+        return self.dir / "dedupe.arrow"
+
     def _meta(self) -> dict:
         try:
             return json.loads((self.dir / "meta.json").read_text())
@@ -188,6 +208,7 @@ class SearchIndex:
             if self._meta().get("version") != INDEX_VERSION:  # another schema: start over
                 shutil.rmtree(self._engine_dir, ignore_errors=True)
                 self._manifest_path.unlink(missing_ok=True)
+                self._dedupe_path.unlink(missing_ok=True)
             self._engine_dir.mkdir(parents=True, exist_ok=True)
             self._index = tantivy.Index(self.schema, path=str(self._engine_dir))
             self._index.register_tokenizer(ANALYZER, analyzer())
@@ -211,16 +232,16 @@ class SearchIndex:
         """Update if the store changed since the last update; None if it had not."""
         if self.is_fresh():
             return None
-        return self._update(rebuild=False, if_stale=True)
+        return self._update(rebuild=False, if_stale=True, progress=_Silent())
 
     # -- updates -----------------------------------------------------------------
-    def update(self, rebuild: bool = False) -> UpdateStats:
+    def update(self, rebuild: bool = False, progress: Progress | None = None) -> UpdateStats:
         """Bring the index in line with the store's records (all of them, if `rebuild`)."""
-        stats = self._update(rebuild, if_stale=False)
+        stats = self._update(rebuild, if_stale=False, progress=progress or _Silent())
         assert stats is not None  # only if_stale skips
         return stats
 
-    def _update(self, rebuild: bool, if_stale: bool) -> UpdateStats | None:
+    def _update(self, rebuild: bool, if_stale: bool, progress: Progress) -> UpdateStats | None:
         """`if_stale`: another process may have updated while we waited for the lock; then do nothing."""
         started = time.monotonic()
         with self._locked():
@@ -231,12 +252,16 @@ class SearchIndex:
             listing = {rk.key: rk for rk in list_records(self.store)}
             if not listing:
                 raise NoRecords(f"store {self.store.uri} has no records (nothing under {RECORDS_PREFIX})")
+            groups = None if rebuild else DuplicateGroups.load(self._dedupe_path)
+            rebuild = rebuild or groups is None  # no signatures to group against: start over
             old = {} if rebuild else self._load_manifest()
             stats = UpdateStats(records=len(listing), rebuilt=rebuild)
             removed = [key for key in old if key not in listing]
             changed = [rk for key, rk in listing.items() if old.get(key) != (rk.size, rk.mtime_ns)]
             if rebuild or removed or changed:
-                self._apply(engine, rebuild, old, removed, changed, stats)
+                groups = groups or DuplicateGroups()
+                self._apply(engine, rebuild, old, removed, changed, listing, groups, stats, progress)
+                self._write_atomic("dedupe.arrow", groups.save)
             self._save_manifest(listing)
             self._save_meta(marker if settled else None, len(listing) - stats.skipped)
             engine.reload()
@@ -244,27 +269,56 @@ class SearchIndex:
         return stats
 
     def _apply(self, engine: tantivy.Index, rebuild: bool, old: dict, removed: list[str],
-               changed: list[RecordKey], stats: UpdateStats) -> None:
+               changed: list[RecordKey], listing: dict[str, RecordKey], groups: DuplicateGroups,
+               stats: UpdateStats, progress: Progress) -> None:
+        """Documents in, then duplicate groups settled: a record's group can only be known once every record
+        near it is in, so each is added with a provisional group and the few that moved are rewritten."""
         writer = engine.writer(heap_size=WRITER_HEAP)
         try:
             if rebuild:
                 writer.delete_all_documents()
             for key in removed:
                 writer.delete_documents_by_term("key", key)
+                groups.remove(key)
             stats.removed = len(removed)
+            progress.start("indexing records", len(changed))
             for rk, record, _ in read_records(self.store, changed):
+                progress.advance()
                 if rk.key in old:  # deletes apply only to documents added before them
                     writer.delete_documents_by_term("key", rk.key)
                 if record is None:
+                    groups.remove(rk.key)
                     stats.skipped += 1
                     continue
-                writer.add_document(to_document(rk.key, record, rk.published))
+                group, rep = groups.put(rk.key, rk.id, rk.published, signature(record.get("body") or ()))
+                writer.add_document(to_document(rk.key, record, rk.published, group, rep))
                 if rk.key in old:
                     stats.replaced += 1
                 else:
                     stats.added += 1
+            progress.start("grouping duplicates", None)
+            moved = groups.regroup(indexed=self._indexed_groups)
+            progress.start("rewriting regrouped records", len(moved))
+            for rk, record, _ in read_records(self.store, [listing[key] for key in sorted(moved)]):
+                progress.advance()
+                writer.delete_documents_by_term("key", rk.key)
+                if record is not None:
+                    writer.add_document(to_document(rk.key, record, rk.published, *moved[rk.key]))
+            stats.regrouped = len(moved)
+            progress.start("committing", None)
             writer.commit()
             writer.wait_merging_threads()
         except BaseException:
             writer.rollback()
             raise
+
+    def _indexed_groups(self, keys: list[str]) -> dict[str, int]:
+        """The duplicate group each key's document holds now (committed documents only)."""
+        self.engine.reload()
+        searcher = self.engine.searcher()
+        found: dict[str, int] = {}
+        for key in keys:
+            result = searcher.search(tantivy.Query.term_query(self.schema, "key", key), 1, count=False)
+            if result.hits:
+                found[key] = fast_value(searcher, "dup_group", result.hits[0][1])
+        return found

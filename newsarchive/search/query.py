@@ -1,151 +1,124 @@
-"""From what a researcher types to a tantivy query.
+"""From a parsed query (newsarchive.search.syntax) to a tantivy query, with filters and --dedupe.
 
-The query language is deliberately small, so that what matches can be stated
-in one sentence (and checked by a test in plain Python): every word must
-occur in the headline, kicker, deck or body; a "quoted phrase" must occur as
-consecutive words within one of them (never across two paragraphs); a word
-or phrase after `-` must not occur. We do not hand the text to tantivy's own
-query parser: it rejects ordinary news text such as `Taiwan's`, and its
-operators would make hit sets hard to predict.
+A word is searched in the headline, kicker, deck and body, each with its
+BM25 boost (TEXT_FIELDS): exactly the query earlier versions built, so a
+query without operators keeps its hits and scores. A phrase is a phrase
+query per field (consecutive words within one paragraph; `~N` lets up to N
+other words in between, and, as in Lucene, also transposed words at a cost
+of 2 per swap; tantivy leaves one position between paragraphs, so `~N` with
+N >= 1 can reach into the next paragraph, counting the break as a word).
 
-Filters (section, print-date range, author, agency) restrict without
-changing the ranking, and the same `Filters` object checks a record in plain
-Python for exports and listings that do not go through the index.
+A prefix (`protest*`) is expanded here, from the index's own word list, to at
+most MAX_EXPANSIONS words: past that the query is refused rather than cut,
+since a silently truncated prefix gives wrong counts. (tantivy's
+phrase-prefix query keeps 50 expansions without saying so; we never use it.)
+Prefix matches score a constant 1.0 per field (times its boost): every
+expansion counts the same.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
 
 import tantivy
-from tantivy import FieldType, Occur, Query
+from tantivy import Occur, Query
 
-from newsarchive.dates import parse_date
-from newsarchive.errors import InvalidArgument
-from newsarchive.search.schema import TEXT_FIELDS, date_value, normalize_name
-from newsarchive.site.urls import SECTIONS, section_slug
+from newsarchive.search.filters import Filters
+from newsarchive.search.schema import BYLINE_BOOST, TEXT_FIELDS
+from newsarchive.search.syntax import And, Match, Node, Not, Or, syntax_error
 
-_TOKEN = re.compile(r'(-?)"([^"]*)"|(-?)([^\s"]+)|(")')
-
-
-@dataclass(frozen=True)
-class Term:
-    words: tuple[str, ...]  # analyzed words; more than one means a phrase
-    exclude: bool = False
+#: distinct index words a prefix may stand for, summed over the fields it searches
+MAX_EXPANSIONS = 1000
+BOOSTS: dict[str, float] = {**TEXT_FIELDS, "byline": BYLINE_BOOST}
 
 
-def parse_terms(text: str, analyze: Callable[[str], list[str]]) -> list[Term]:
-    """Split a query into words and phrases; InvalidArgument if it cannot be searched."""
-    terms: list[Term] = []
-    for m in _TOKEN.finditer(text):
-        if m[5]:
-            raise InvalidArgument(f"cannot parse query {text!r}: a quote is not closed")
-        minus, raw = (m[1], m[2]) if m[2] is not None else (m[3], m[4])
-        words = tuple(analyze(raw))
-        if words:  # punctuation alone ("&", "-") searches nothing
-            terms.append(Term(words, exclude=bool(minus)))
-    if not any(not t.exclude for t in terms):
-        raise InvalidArgument(f"cannot parse query {text!r}: it has no words to search for")
-    return terms
+@dataclass
+class Compiler:
+    """Builds one query; needs the searcher to expand prefixes from the index's words."""
+
+    schema: tantivy.Schema
+    searcher: tantivy.Searcher
+    query_text: str = ""
+    _expansions: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+
+    def build(self, node: Node) -> Query:
+        if isinstance(node, Match):
+            return self._match(node)
+        if isinstance(node, Or):
+            return Query.boolean_query([(Occur.Should, self.build(c)) for c in node.children])
+        if isinstance(node, And):
+            return Query.boolean_query([(Occur.MustNot, self.build(c.child)) if isinstance(c, Not)
+                                        else (Occur.Must, self.build(c)) for c in node.children])
+        raise AssertionError("a NOT outside an AND (the parser refuses those)")
+
+    def expand(self, field_name: str, prefix: str) -> list[str]:
+        """Every index word of the field starting with `prefix` (the walk is complete; limit= only trims)."""
+        key = (field_name, prefix)
+        if key not in self._expansions:
+            self._expansions[key] = [t for t, _ in self.searcher.terms_with_prefix(field_name, prefix)]
+        return self._expansions[key]
+
+    def _check_expansions(self, m: Match) -> None:
+        distinct: set[str] = set()
+        for f in m.fields:
+            distinct.update(self.expand(f, m.words[-1]))
+        if len(distinct) > MAX_EXPANSIONS:
+            raise syntax_error(self.query_text, f"{m.source} stands for {len(distinct):,} different words "
+                                                f"(at most {MAX_EXPANSIONS:,}): use a longer prefix")
+
+    def _field_query(self, f: str, m: Match) -> Query:
+        if m.prefix:
+            terms = self.expand(f, m.words[-1])
+            if not terms:
+                return Query.empty_query()
+            if len(m.words) == 1:
+                return Query.term_set_query(self.schema, f, terms)
+            # a phrase whose last word is a prefix; errors (never truncates) past 16,384 expansions, and
+            # MAX_EXPANSIONS was checked already
+            patterns: list[str | tuple[int, str]] = [re.escape(w) for w in m.words[:-1]]
+            patterns.append(re.escape(m.words[-1]) + ".*")
+            return Query.regex_phrase_query(self.schema, f, patterns)
+        if len(m.words) == 1:
+            return Query.term_query(self.schema, f, m.words[0], index_option="freq")
+        # never a one-word phrase query: tantivy panics on those
+        return Query.phrase_query(self.schema, f, list(m.words), slop=m.slop)
+
+    def _match(self, m: Match) -> Query:
+        if m.prefix:
+            self._check_expansions(m)
+        per_field = [(Occur.Should, Query.boost_query(self._field_query(f, m), BOOSTS.get(f, 1.0)))
+                     for f in m.fields]
+        return Query.boolean_query(per_field)
 
 
-def _field_query(schema: tantivy.Schema, field: str, words: tuple[str, ...]) -> Query:
-    if len(words) == 1:
-        return Query.term_query(schema, field, words[0], index_option="freq")
-    return Query.phrase_query(schema, field, list(words))
+def hit_count(result: tantivy.SearchResult) -> int:
+    """The match count of a search made with count=True (tantivy's type stubs omit it)."""
+    return int(result.count)  # type: ignore[attr-defined]
 
 
-def _term_query(schema: tantivy.Schema, term: Term) -> Query:
-    per_field = [
-        (Occur.Should, Query.boost_query(_field_query(schema, field, term.words), boost))
-        for field, boost in TEXT_FIELDS.items()
-    ]
-    return Query.boolean_query(per_field)
+def total(searcher: tantivy.Searcher, q: tantivy.Query) -> int:
+    """How many documents match: a one-hit search with count=True (counting is free next to the top-k;
+    never limit 0, which panics tantivy)."""
+    return hit_count(searcher.search(q, 1, count=True))
 
 
-def text_query(schema: tantivy.Schema, terms: list[Term]) -> Query:
-    return Query.boolean_query(
-        [(Occur.MustNot if t.exclude else Occur.Must, _term_query(schema, t)) for t in terms]
-    )
+def fast_value(searcher: tantivy.Searcher, field: str, address: tantivy.DocAddress) -> int:
+    """One document's u64 fast field value."""
+    value = searcher.fast_field_values(field, [address])[0]
+    return int(value) if isinstance(value, int | float) else 0
 
 
-def _as_date(value: str | dt.date | None, option: str) -> dt.date | None:
-    if value is None or isinstance(value, dt.date):
-        return value
-    try:
-        return parse_date(value)
-    except ValueError as exc:
-        raise InvalidArgument(f"{option}: {exc}") from None
+def dedupe_query(schema: tantivy.Schema) -> Query:
+    """Only each duplicate group's representative (newsarchive.search.dedupe); adds nothing to scores."""
+    return Query.const_score_query(Query.term_query(schema, "dup_rep", True), 0.0)
 
 
-@dataclass(frozen=True)
-class Filters:
-    """Validated filters; build them with `Filters.build` from user input."""
-
-    section: str | None = None
-    since: dt.date | None = None
-    until: dt.date | None = None
-    author: str | None = None  # normalized
-    agency: str | None = None  # normalized
-
-    @classmethod
-    def build(cls, *, section: str | None = None, since: str | dt.date | None = None,
-              until: str | dt.date | None = None, author: str | None = None,
-              agency: str | None = None) -> Filters:
-        slug = None
-        if section:
-            slug = section.strip().lower() if section.strip().lower() in SECTIONS else section_slug(section)
-            if slug is None:
-                raise InvalidArgument(f"--section: unknown section {section!r} (one of {', '.join(SECTIONS)})")
-        start, end = _as_date(since, "--since"), _as_date(until, "--until")
-        if start and end and end < start:
-            raise InvalidArgument(f"--until {end} is before --since {start}")
-        return cls(slug, start, end, _name(author, "--author"), _name(agency, "--agency"))
-
-    def matches(self, record: dict[str, Any], published: dt.date) -> bool:
-        """The same rule as `to_query`, in plain Python (for exports and listings)."""
-        if self.section and record.get("section_slug") != self.section:
-            return False
-        if (self.since and published < self.since) or (self.until and published > self.until):
-            return False
-        for wanted, names in ((self.author, record.get("authors")), (self.agency, record.get("agencies"))):
-            if wanted and wanted not in {normalize_name(n) for n in names or () if isinstance(n, str)}:
-                return False
-        return True
-
-    def to_queries(self, schema: tantivy.Schema) -> list[Query]:
-        """Non-scoring restrictions to AND with the text query."""
-        queries: list[Query] = []
-        if self.section:
-            queries.append(Query.term_query(schema, "section_slug", self.section))
-        if self.since or self.until:
-            queries.append(Query.range_query(
-                schema, "published", FieldType.Date,
-                date_value(self.since) if self.since else None,
-                date_value(self.until) if self.until else None,
-            ))
-        for field, name in (("author", self.author), ("agency", self.agency)):
-            if name:
-                queries.append(Query.term_query(schema, field, name))
-        return [Query.const_score_query(q, 0.0) for q in queries]
-
-
-def _name(value: str | None, option: str) -> str | None:
-    if value is None:
-        return None
-    name = normalize_name(value)
-    if not name:
-        raise InvalidArgument(f"{option}: empty name")
-    return name
-
-
-def build_query(schema: tantivy.Schema, terms: list[Term], filters: Filters) -> Query:
-    restrictions = filters.to_queries(schema)
-    text = text_query(schema, terms)
-    if not restrictions:
-        return text
-    return Query.boolean_query([(Occur.Must, text), *((Occur.Must, q) for q in restrictions)])
+def build_query(schema: tantivy.Schema, searcher: tantivy.Searcher, node: Node | None, filters: Filters,
+                *, dedupe: bool = False, query_text: str = "") -> Query:
+    """The text query (None: every record) restricted by the filters and, with `dedupe`, to representatives."""
+    text = Compiler(schema, searcher, query_text).build(node) if node is not None else None
+    query = filters.restrict(schema, text)
+    if dedupe:
+        query = Query.boolean_query([(Occur.Must, query), (Occur.Must, dedupe_query(schema))])
+    return query

@@ -108,6 +108,11 @@ def decode(key: str, data: bytes) -> dict[str, Any] | None:
     if not isinstance(record, dict) or not isinstance(record.get("id"), str):
         log.warning("%s: not a record, skipped", key)
         return None
+    parsed = parse_record_key(key)
+    if parsed is not None and record["id"] != parsed[0]:
+        # one article would be exported (and found) twice, or under another's key: `verify` reports it
+        log.warning("%s: holds article %r, not the one its key names; skipped", key, record["id"][:20])
+        return None
     return record
 
 

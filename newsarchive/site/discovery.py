@@ -6,7 +6,9 @@ and `newsarchive coverage`, so "listed by the site" means one thing.
 
 Feeds and sitemaps are untrusted XML: a document with a DTD or entity
 declarations (billion laughs, external entities) or malformed XML is refused
-before anything is read from it.
+before anything is read from it. A link that cannot be a URL at all (an
+unclosed IPv6 bracket, a port out of range) costs only itself: it is kept in
+`Found.bad_links` and the rest of the list is read.
 """
 
 from __future__ import annotations
@@ -24,7 +26,11 @@ from newsarchive.site.urls import SECTIONS, SITE, SITE_HOST, ArticleRef, match_a
 
 _HREF_RE = re.compile(rb"""href\s*=\s*["']([^"'<>]+)["']""", re.I)
 _BASE_RE = re.compile(rb"""<base\s[^>]*href\s*=\s*["']([^"']+)["']""", re.I)
-_ARTICLE_TEXT_RE = re.compile(r"(?:https?://[^\s\"'<>]+)?/News/[A-Za-z]+/archives/\d{4}/\d{2}/\d{2}/\d{10}(?!\d)")
+# ids are ASCII digits: `\d` would also take fullwidth or Arabic-Indic digits, a second id for the same article
+_ARTICLE_TEXT_RE = re.compile(
+    r"(?:https?://[^\s\"'<>]+)?/News/[A-Za-z]+/archives/[0-9]{4}/[0-9]{2}/[0-9]{2}/[0-9]{10}(?![0-9])", re.ASCII)
+#: longest piece of a bad link or its error kept in Found.bad_links
+_SHORT = 200
 
 
 class UnsafeDocument(ValueError):
@@ -37,6 +43,15 @@ class Found:
 
     articles: list[tuple[ArticleRef, str]] = field(default_factory=list)  # (ref, absolute URL as linked)
     next_pages: list[str] = field(default_factory=list)  # absolute site URLs of further list pages
+    bad_links: list[tuple[str, str]] = field(default_factory=list)  # (link as written, why it is no URL), shortened
+
+    def bad_link(self, href: str, error: Exception) -> None:
+        self.bad_links.append((_short(href), _short(str(error))))
+
+
+def _short(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= _SHORT else text[: _SHORT - 1] + "…"
 
 
 def _add_article(found: Found, url: str, seen: set[str]) -> None:
@@ -51,7 +66,12 @@ def _add_article(found: Found, url: str, seen: set[str]) -> None:
 
 def base_url_of(html: bytes, page_url: str) -> str:
     m = _BASE_RE.search(html[:20000])
-    return urljoin(page_url, m.group(1).decode("utf-8", "replace")) if m else page_url
+    if not m:
+        return page_url
+    try:
+        return urljoin(page_url, m.group(1).decode("utf-8", "replace"))
+    except ValueError:  # a <base> that is no URL: links resolve against the page, as browsers do
+        return page_url
 
 
 def from_html_list(html: bytes, page_url: str, canonical_page_url: str) -> Found:
@@ -71,9 +91,13 @@ def from_html_list(html: bytes, page_url: str, canonical_page_url: str) -> Found
         if b"archives" not in raw and b"page" not in raw.lower():
             continue  # neither an article nor a further page: most of a page's links (menus, assets, ads)
         href = raw.decode("utf-8", "replace").strip().replace("&amp;", "&")
-        url = urljoin(base, href)
-        _add_article(found, url, seen)
-        parts = urlsplit(url)
+        try:
+            url = urljoin(base, href)
+            parts = urlsplit(url)
+            _add_article(found, url, seen)
+        except ValueError as exc:  # "Invalid IPv6 URL", a port out of range: this link only
+            found.bad_link(href, exc)
+            continue
         if parts.path.rstrip("/").lower() != here.path.rstrip("/").lower():
             continue
         query = parse_qs(parts.query)
@@ -110,31 +134,43 @@ def from_feed(body: bytes, what: str = "feed") -> Found:
     seen: set[str] = set()
     for text in _texts(root):
         for m in _ARTICLE_TEXT_RE.finditer(text):
-            _add_article(found, urljoin(SITE + "/", m.group(0)), seen)
+            try:
+                _add_article(found, urljoin(SITE + "/", m.group(0)), seen)
+            except ValueError as exc:
+                found.bad_link(m.group(0), exc)
     return found
+
+
+def _json(body: bytes, what: str) -> object:
+    try:
+        return json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise UnsafeDocument(f"{what}: not JSON ({_short(str(exc))})") from None
+    except RecursionError:  # a few hundred thousand nested "[": the parser's recursion, not a syntax error
+        raise UnsafeDocument(f"{what}: JSON nested too deep") from None
 
 
 def from_json_list(body: bytes, what: str = "JSON list") -> Found:
     """The /ajax_json/<page>/list/<section> endpoint: entries with ar_url, ar_head, ar_pubdate."""
-    try:
-        data = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise UnsafeDocument(f"{what}: not JSON ({exc})") from None
+    data = _json(body, what)
     if not isinstance(data, list):
         raise UnsafeDocument(f"{what}: expected a JSON array")
     found = Found()
     seen: set[str] = set()
     for entry in data:
         if isinstance(entry, dict) and isinstance(entry.get("ar_url"), str):
-            _add_article(found, urljoin(SITE + "/", entry["ar_url"]), seen)
+            try:
+                _add_article(found, urljoin(SITE + "/", entry["ar_url"]), seen)
+            except ValueError as exc:
+                found.bad_link(entry["ar_url"], exc)
     return found
 
 
 def json_dates(body: bytes) -> list[dt.date]:
     """Print dates of a JSON list page's entries (to know when to stop paging)."""
     try:
-        data = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+        data = _json(body, "JSON list")
+    except UnsafeDocument:
         return []
     out = []
     for entry in data if isinstance(data, list) else []:

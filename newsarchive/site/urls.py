@@ -38,10 +38,12 @@ SECTIONS: dict[str, str] = {
 ALWAYS_PUBLISHED = ("front", "taiwan", "biz", "editorials", "world", "sport")
 SECTION_BY_NAME: dict[str, str] = {name.lower(): slug for slug, name in SECTIONS.items()}
 
-#: ASCII digits only (re.ASCII): `\d` alone also takes other scripts' digits, which are no id and no storage key
-ID_RE = re.compile(r"^\d{10}$", re.ASCII)
+# ASCII digits only: `\d` also matches fullwidth and other Unicode digits, which would make "２００３８２５３７２"
+# a second id (a second record, key and state) for article 2003825372
+ID_RE = re.compile(r"^[0-9]{10}$", re.ASCII)
 ARTICLE_PATH_RE = re.compile(
-    r"/News/(?P<section>[A-Za-z]+)/archives/(?P<y>\d{4})/(?P<m>\d{2})/(?P<d>\d{2})/(?P<id>\d{10})(?![\d])", re.ASCII
+    r"/News/(?P<section>[A-Za-z]+)/archives/(?P<y>[0-9]{4})/(?P<m>[0-9]{2})/(?P<d>[0-9]{2})/(?P<id>[0-9]{10})(?![0-9])",
+    re.ASCII,
 )
 
 
@@ -100,6 +102,10 @@ class Mirror:
 
     def __init__(self, base_url: str | None = None) -> None:
         base = (base_url or SITE).rstrip("/")
+        if "@" in base:
+            # never echoed, and never used: it would sit in every request URL, log line and WARC record
+            raise InvalidArgument("the base URL takes no credentials (user:password@): a mirror must be readable "
+                                  "without them")
         try:
             parts = urlsplit(base)
         except ValueError as exc:  # "Invalid IPv6 URL": say which option was wrong

@@ -65,9 +65,30 @@ class Store(abc.ABC):
         """Hand over a closed local file (a WARC); the store owns it afterwards and deletes the local copy
         only once the write is confirmed."""
 
-    @abc.abstractmethod
     def create_exclusive(self, key: str, data: bytes) -> bool:
-        """Write only if absent; False if the key exists. Used for the crawl lock."""
+        """Write only if absent; False if the key exists."""
+        return self.create_versioned(key, data) is not None
+
+    # -- compare-and-act: what the crawl lock is made of (newsarchive.archive.lock) ------------------
+    # A version names one content of one object: whoever read version V can replace or delete the object only
+    # if it is still V, so two processes can never both act on what each judged from a read.
+
+    @abc.abstractmethod
+    def create_versioned(self, key: str, data: bytes) -> str | None:
+        """Create the object with its content in one atomic step (no reader ever sees it empty or half
+        written); its version, or None if the key exists already."""
+
+    @abc.abstractmethod
+    def read_versioned(self, key: str) -> tuple[bytes, str] | None:
+        """The object's content and version, or None if it is absent."""
+
+    @abc.abstractmethod
+    def replace_if(self, key: str, data: bytes, version: str) -> str | None:
+        """Replace the object only if it is still at `version`; the new version, or None if it is not."""
+
+    @abc.abstractmethod
+    def delete_if(self, key: str, version: str) -> bool:
+        """Delete the object only if it is still at `version`; False if it is not (or is gone)."""
 
     @abc.abstractmethod
     def get_bytes(self, key: str) -> bytes:

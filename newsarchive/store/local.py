@@ -9,8 +9,11 @@ without touching a live writer's (several workers may share one folder).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import errno
+import fcntl
+import hashlib
 import os
 import shutil
 import socket
@@ -19,7 +22,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from newsarchive.errors import KeyNotFound, StoreDenied, StoreWriteFailed
+from newsarchive.errors import InvalidArgument, KeyNotFound, StoreDenied, StoreWriteFailed
 from newsarchive.processes import pid_alive
 from newsarchive.store.base import ObjectInfo, Store, validate_key, write_failure
 
@@ -66,6 +69,11 @@ class LocalStore(Store):
         return removed
 
     def check(self) -> None:
+        for path in (self.root, *self.root.parents):
+            if path.is_symlink() and not path.exists():
+                # mkdir would say "File exists" (exit 10, as if the disk failed): it is the path that is wrong
+                raise InvalidArgument(f"store {self.root}: {path} is a symbolic link to {os.readlink(path)}, "
+                                      "which does not exist")
         try:
             self.root.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -92,7 +100,10 @@ class LocalStore(Store):
     def _temporary(self) -> tuple[int, str]:
         return tempfile.mkstemp(prefix=f"{_HOST}~{os.getpid()}~", suffix=TMP_SUFFIX, dir=self.tmp_dir)
 
-    def _atomic_write(self, dest: Path, write: Callable[[BinaryIO], object], durable: bool = True) -> None:
+    def _atomic_write(self, dest: Path, write: Callable[[BinaryIO], object], durable: bool = True, *,
+                      exclusive: bool = False) -> bool:
+        """Write a temporary file, fsync it (unless not `durable`), then move it over `dest` (`exclusive`: link
+        it there, which fails if `dest` exists: False then). Either way `dest` is whole the moment it exists."""
         try:
             self._mkdir(dest.parent)
             self._mkdir(self.tmp_dir)
@@ -112,17 +123,29 @@ class LocalStore(Store):
                 if durable:
                     os.fsync(fh.fileno())
             try:
-                os.replace(tmp, dest)
+                self._place(tmp, dest, exclusive)
             except FileNotFoundError:  # its folder, made earlier in this run, was removed since: made again
                 self._folders.discard(dest.parent)
                 self._mkdir(dest.parent)
-                os.replace(tmp, dest)
+                self._place(tmp, dest, exclusive)
+            return True
+        except FileExistsError:
+            Path(tmp).unlink(missing_ok=True)
+            return False
         except OSError as exc:
             Path(tmp).unlink(missing_ok=True)
             raise _write_error(dest, exc) from None
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
+
+    @staticmethod
+    def _place(tmp: str, dest: Path, exclusive: bool) -> None:
+        if not exclusive:
+            os.replace(tmp, dest)
+            return
+        os.link(tmp, dest)  # FileExistsError if dest exists (the caller removes tmp then)
+        os.unlink(tmp)
 
     def put_bytes(self, key: str, data: bytes, content_type: str = "application/json", *, durable: bool = True) -> None:
         self._atomic_write(self.path(key), lambda fh: fh.write(data), durable)
@@ -140,19 +163,57 @@ class LocalStore(Store):
             self._atomic_write(dest, lambda fh: shutil.copyfileobj(src, fh, 1 << 20))
         Path(path).unlink()
 
-    def create_exclusive(self, key: str, data: bytes) -> bool:
-        dest = self.path(key)
+    # -- compare-and-act -----------------------------------------------------------------------------
+    # The version of a local object is the digest of its content. Creation is a hard link of a finished
+    # temporary file, which cannot replace anything; comparing and acting happen under an flock on the
+    # key's folder, held for microseconds and dropped by the kernel if the holder dies, so it never goes
+    # stale. While a guarded caller compares, an unguarded creation can only make an absent object appear.
+
+    @staticmethod
+    def _version(data: bytes) -> str:
+        return hashlib.sha256(data).hexdigest()
+
+    @contextlib.contextmanager
+    def _guard(self, dest: Path) -> Iterator[None]:
         try:
             dest.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-        except FileExistsError:
-            return False
+            fd = os.open(dest.parent, os.O_RDONLY)
         except OSError as exc:
             raise _write_error(dest, exc) from None
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)
+
+    def create_versioned(self, key: str, data: bytes) -> str | None:
+        if not self._atomic_write(self.path(key), lambda fh: fh.write(data), exclusive=True):
+            return None
+        return self._version(data)
+
+    def read_versioned(self, key: str) -> tuple[bytes, str] | None:
+        try:
+            data = self.get_bytes(key)
+        except KeyNotFound:
+            return None
+        return data, self._version(data)
+
+    def replace_if(self, key: str, data: bytes, version: str) -> str | None:
+        dest = self.path(key)
+        with self._guard(dest):
+            current = self.read_versioned(key)
+            if current is None or current[1] != version:
+                return None
+            self._atomic_write(dest, lambda fh: fh.write(data))
+        return self._version(data)
+
+    def delete_if(self, key: str, version: str) -> bool:
+        dest = self.path(key)
+        with self._guard(dest):
+            current = self.read_versioned(key)
+            if current is None or current[1] != version:
+                return False
+            dest.unlink(missing_ok=True)
         return True
 
     def get_bytes(self, key: str) -> bytes:

@@ -35,9 +35,12 @@ multipart MD5-of-MD5s) computed locally; KMS-encrypted objects, whose ETag is no
 checksums alone. Objects are sent without any ACL: they are as private as the bucket. For servers that reject
 botocore's flexible checksums, set `AWS_REQUEST_CHECKSUM_CALCULATION=when_required`.
 
-`create_exclusive` is a conditional put (`If-None-Match: *`, needs botocore >= 1.35), which AWS, MinIO and
-SeaweedFS honour (412 PreconditionFailed when the key exists). If a server answers NotImplemented it falls back
-to HEAD then PUT: two crawls starting in the same instant could then both take the lock.
+Compare-and-act (the crawl lock, newsarchive.archive.lock) uses conditional requests, with the ETag as the
+version: `create_versioned` is a PUT with `If-None-Match: *` (botocore >= 1.35), `replace_if` a PUT and
+`delete_if` a DELETE with `If-Match: <etag>`; AWS, MinIO and SeaweedFS honour them (412 PreconditionFailed when
+the condition fails). These bypass the spool: a lock is worth nothing unless the bucket itself has it. If a
+server answers NotImplemented they fall back to a read then an unconditional request, with a warning: two
+crawls acting in the same instant could then both take the lock.
 
 `staging_dir()` lies inside the spool, so handing a finished WARC to `put_file` is a rename.
 
@@ -71,7 +74,7 @@ from boto3.s3.transfer import TransferConfig
 from botocore.config import Config
 from s3transfer.utils import ChunksizeAdjuster
 
-from newsarchive.errors import KeyNotFound, StoreDenied, StoreUnreachable, StoreWriteFailed
+from newsarchive.errors import KeyNotFound, StoreDenied, StoreError, StoreUnreachable, StoreWriteFailed
 from newsarchive.store.base import ObjectInfo, Store, validate_key
 from newsarchive.store.spool import Entry, Spool
 
@@ -82,6 +85,8 @@ DENIED_CODES = {"AccessDenied", "SignatureDoesNotMatch", "InvalidAccessKeyId", "
 MISSING_CODES = {"NoSuchKey", "404", "NotFound"}
 _MD5_ETAG = re.compile(r"^[0-9a-f]{32}(-\d+)?$")
 _CONNECTION_ERRORS = (bex.EndpointConnectionError, bex.ConnectionError, bex.HTTPClientError)
+#: a conditional request whose condition did not hold (409: AWS's answer to two at once; 404: nothing to match)
+_CONDITION_FAILED = {"PreconditionFailed", "412", "ConditionalRequestConflict", "409", "NoSuchKey", "404"}
 MAX_BACKOFF = 15.0
 
 
@@ -262,32 +267,75 @@ class S3Store(Store):
         self._spool.add_file(validate_key(key), Path(path), content_type)
         self._kick()
 
-    def create_exclusive(self, key: str, data: bytes) -> bool:
-        full = self._full(validate_key(key))
-        if self._spool.get(key) is not None:
-            return False
-        md5 = base64.b64encode(hashlib.md5(data).digest()).decode()
+    # -- compare-and-act (conditional requests; see the module doc) ----------------------------------
+    def _conditional(self, what: str, key: str, request: Any, fallback: Any) -> Any:
+        """`request()`; None when its condition failed; `fallback()` (with a warning) on a server without
+        conditional requests; the store's errors otherwise."""
         try:
-            self._client.put_object(Bucket=self.bucket, Key=full, Body=data, ContentMD5=md5, IfNoneMatch="*",
-                                    ContentType="application/json")
-            return True
+            return request()
         except bex.ClientError as exc:
             code = self._code(exc)
-            if code in ("PreconditionFailed", "412", "ConditionalRequestConflict", "409"):
-                return False
+            status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+            if code in _CONDITION_FAILED or status in (409, 412):
+                return None
             if code not in ("NotImplemented", "501"):
-                raise self._error(exc, f"creating {key}") from None
+                raise self._error(exc, f"{what} {key}") from None
         except Exception as exc:
-            raise self._error(exc, f"creating {key}") from None
-        # no conditional writes on this server: HEAD then PUT (two simultaneous callers may both win)
-        if self.exists(key):
-            return False
+            raise self._error(exc, f"{what} {key}") from None
+        log.warning("%s: the server does not support conditional requests: %s %s is not atomic "
+                    "(two crawls acting at the same instant could both hold the lock)", self.uri, what, key)
         try:
-            self._client.put_object(Bucket=self.bucket, Key=full, Body=data, ContentMD5=md5,
-                                    ContentType="application/json")
+            return fallback()
         except Exception as exc:
-            raise self._error(exc, f"creating {key}") from None
-        return True
+            raise self._error(exc, f"{what} {key}") from None
+
+    def _put(self, full: str, data: bytes, **condition: str) -> str:
+        md5 = base64.b64encode(hashlib.md5(data).digest()).decode()
+        resp = self._client.put_object(Bucket=self.bucket, Key=full, Body=data, ContentMD5=md5,
+                                       ContentType="application/json", **condition)
+        return str(resp["ETag"])
+
+    def create_versioned(self, key: str, data: bytes) -> str | None:
+        full = self._full(validate_key(key))
+        if self._spool.get(key) is not None:
+            return None
+        return self._conditional("creating", key, lambda: self._put(full, data, IfNoneMatch="*"),
+                                 lambda: None if self.exists(key) else self._put(full, data))
+
+    def read_versioned(self, key: str) -> tuple[bytes, str] | None:
+        try:
+            resp = self._get(validate_key(key))
+            return resp["Body"].read(), str(resp["ETag"])
+        except KeyNotFound:
+            return None
+        except StoreError:
+            raise
+        except Exception as exc:
+            raise self._error(exc, f"reading {key}") from None
+
+    def _still(self, key: str, version: str) -> bool:
+        current = self.read_versioned(key)
+        return current is not None and current[1] == version
+
+    def replace_if(self, key: str, data: bytes, version: str) -> str | None:
+        full = self._full(validate_key(key))
+        return self._conditional("replacing", key, lambda: self._put(full, data, IfMatch=version),
+                                 lambda: self._put(full, data) if self._still(key, version) else None)
+
+    def delete_if(self, key: str, version: str) -> bool:
+        full = self._full(validate_key(key))
+
+        def delete() -> bool:
+            self._client.delete_object(Bucket=self.bucket, Key=full, IfMatch=version)
+            return True
+
+        def unconditional() -> bool:
+            if not self._still(key, version):
+                return False
+            self._client.delete_object(Bucket=self.bucket, Key=full)
+            return True
+
+        return bool(self._conditional("deleting", key, delete, unconditional))
 
     def delete(self, key: str) -> None:
         validate_key(key)

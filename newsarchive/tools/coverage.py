@@ -9,8 +9,12 @@ and only if a crawl of those sections and days would fetch it (the spider's
 window rule). "Archived" means a record exists for the id.
 
 A day and section whose dated list page (`/News/<section>?pubdate=D`) was never
-captured with a 200 (or revisited: its bytes were captured before) is a gap too:
-nothing can be claimed about it.
+captured with a 200 (or revisited: its bytes were captured before), or only in
+a capture that cannot be read (a decompression bomb, a document the crawl
+refused), is a gap too: nothing can be claimed about it. A list capture that
+cannot be read makes the result incomplete unless the same list was captured
+readably too; captures are read with the crawl's bounds
+(newsarchive.archive.decoding).
 
 An archived article whose photos could not all be captured is a gap as well:
 part of it is lost. Those are read from `state/images-missing/`, which the
@@ -27,7 +31,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from newsarchive.archive import warcread
+from newsarchive.archive import decoding, warcread
 from newsarchive.archive.keys import RECORDS_PREFIX, STATE_IMAGES_MISSING_PREFIX, parse_record_key
 from newsarchive.archive.report import article_failures, image_failures
 from newsarchive.archive.warcread import CdxEntry, UnreadableRecord
@@ -38,9 +42,9 @@ from newsarchive.site.window import CrawlWindow
 from newsarchive.store.base import Store
 
 _SECTION_LIST = re.compile(r"/News/(?P<section>[A-Za-z]+)/?$")
-_JSON_LIST = re.compile(r"/ajax_json/\d+/list/[A-Za-z]+$")
+_JSON_LIST = re.compile(r"/ajax_json/[0-9]+/list/[A-Za-z]+$")
 _FEED = re.compile(r"(/xml/[A-Za-z]+\.rss|/sitemap/.+\.xml|/sitemapIndex\.xml)$")
-_WARC_DAY = re.compile(r"^warc/(\d{4})/(\d{2})/(\d{2})/")
+_WARC_DAY = re.compile(r"^warc/([0-9]{4})/([0-9]{2})/([0-9]{2})/")
 #: a list for print day D is captured on D (Taipei) at the earliest: D - 1 in UTC
 CAPTURE_LEAD = dt.timedelta(days=1)
 
@@ -102,7 +106,7 @@ class Coverage:
 
     @property
     def complete(self) -> bool:
-        return not any(c.has_gap for c in self.cells)
+        return not any(c.has_gap for c in self.cells) and not self.unreadable
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -152,9 +156,10 @@ def _canonical(url: str) -> str:
 
 
 def links(store: Store, capture: ListCapture) -> list[ArticleRef]:
-    """The articles a captured list links, by the discovery rules the crawl used."""
+    """The articles a captured list links, by the discovery rules the crawl used; UnreadableRecord if the list
+    cannot be read (whatever the reason: a list is reported, never a crash)."""
     rec = warcread.read_record(store, capture.entry.warc, capture.entry.offset, capture.entry.length)
-    body = rec.body()
+    body = rec.body(decoding.page_limit() if capture.kind == "html" else decoding.feed_limit())
     canonical = _canonical(capture.entry.url)
     try:
         if capture.kind == "html":
@@ -163,8 +168,11 @@ def links(store: Store, capture: ListCapture) -> list[ArticleRef]:
             found = discovery.from_json_list(body, canonical)
         else:
             found = discovery.from_feed(body, canonical)
-    except discovery.UnsafeDocument:
-        return []
+    except discovery.UnsafeDocument as exc:
+        raise UnreadableRecord(str(exc)) from None
+    except Exception as exc:  # noqa: BLE001 - any other failure to read a list is that list's, not the command's
+        text = " ".join(str(exc).split())[:150]
+        raise UnreadableRecord(f"list unreadable: {type(exc).__name__}: {text}") from None
     return [ref for ref, _url in found.articles]
 
 
@@ -193,16 +201,22 @@ def coverage(store: Store, since: dt.date, until: dt.date, sections: list[str] |
     result = Coverage(since, until, chosen, list(cells.values()), {})
     wanted = window.wants  # what a crawl of these days and sections fetches
 
+    read: set[str] = set()  # lists read at least once
+    unreadable: list[tuple[str, str]] = []  # (list, note)
     for capture in list_captures(store, since):
-        if capture.day is not None and capture.section is not None and (capture.day, capture.section) in cells:
-            cells[(capture.day, capture.section)].list_captured = True
-        if capture.revisit:
-            continue  # its original, captured no earlier than its print day, is read among the others
+        if capture.revisit:  # its original, captured no earlier than its print day, is read among the others
+            if capture.day is not None and capture.section is not None and (capture.day, capture.section) in cells:
+                cells[(capture.day, capture.section)].list_captured = True
+            continue
         try:
             refs = links(store, capture)
         except (UnreadableRecord, KeyNotFound) as exc:
-            result.unreadable.append(f"{capture.entry.warc}@{capture.entry.offset} ({capture.entry.url}): {exc}")
+            unreadable.append((_canonical(capture.entry.url),
+                               f"{capture.entry.warc}@{capture.entry.offset} ({capture.entry.url}): {exc}"))
             continue
+        read.add(_canonical(capture.entry.url))
+        if capture.day is not None and capture.section is not None and (capture.day, capture.section) in cells:
+            cells[(capture.day, capture.section)].list_captured = True
         for ref in refs:
             cell = cells.get((ref.date, ref.section_slug))
             if cell is not None and wanted(ref):
@@ -211,6 +225,7 @@ def coverage(store: Store, since: dt.date, until: dt.date, sections: list[str] |
                 owner = cells.get((capture.day, capture.section)) if capture.day and capture.section else None
                 if owner is not None:
                     owner.listed.setdefault(ref.id, ref.canonical_url)
+    result.unreadable = [note for url, note in unreadable if url not in read]  # a readable capture supersedes
     archived = {parsed[0] for info in store.list(RECORDS_PREFIX)
                 if (parsed := parse_record_key(info.key)) is not None}
     photos = photos_missing(store)

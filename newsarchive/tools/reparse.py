@@ -12,6 +12,12 @@ Article responses that have no record (the parser of the day refused them)
 are found through the CDXJ indexes and get a record now if the current parser
 reads them, together with the crawl's state object, exactly as the crawl
 would have written them: capture pointer and fetch time come from the WARC.
+A record that cannot be read any more (cut short, not JSON) is rebuilt the
+same way from its article's latest capture, at the same key: the crawl skips
+it (its state says archived), so reparse is what brings it back.
+
+A record keeps its key whatever print date the parser reads now (one id, one
+key, for ever): a new date is an edit, counted under `moved`.
 """
 
 from __future__ import annotations
@@ -41,8 +47,8 @@ class Outcome:
     unchanged: int = 0
     rewritten: int = 0  # parser output differs, content fields the same (e.g. a new parser version)
     changed: int = 0  # content fields differ: the old version went to history/
-    created: int = 0  # article responses that had no record
-    moved: int = 0  # the print date the parser reads moved the record to another key
+    created: int = 0  # article responses that had no record, and unreadable records rebuilt from their capture
+    moved: int = 0  # the print date the parser reads changed (the record keeps its key)
     failures: list[dict[str, str]] = field(default_factory=list)
 
     @property
@@ -52,7 +58,7 @@ class Outcome:
     def summary(self) -> str:
         lines = [f"reparse: {self.unchanged} unchanged, {self.rewritten} rewritten, {self.changed} changed "
                  f"(old versions in history/), {self.created} created from captures without a record"
-                 + (f", {self.moved} moved to a new print date" if self.moved else "")
+                 + (f", {self.moved} with a new print date (key kept)" if self.moved else "")
                  + f"; {len(self.failures)} failed"]
         lines += [f"  failed: {f['where']}: {f['reason']}" for f in self.failures[:20]]
         if len(self.failures) > 20:
@@ -122,6 +128,9 @@ class Reparser:
         self.progress = progress or Progress()
         self.outcome = Outcome()
         self.known = KnownArticles(store)
+        self._latest: dict[str, CdxEntry] | None = None
+        #: records made from captures, written by `finish` once their photos' captures are looked up
+        self.pending: list[_Created] = []
 
     def in_window(self, day: dt.date) -> bool:
         return self.window is None or self.window[0] <= day <= self.window[1]
@@ -130,11 +139,11 @@ class Reparser:
         self.outcome.failures.append({"where": where, "reason": reason})
 
     # -- records that exist ---------------------------------------------------------------------
-    def reparse_record(self, key: str, day: dt.date) -> None:
+    def reparse_record(self, key: str, article_id: str, day: dt.date) -> None:
         old = recordstore.read_record(self.store, key)
         capture = old.get("capture") if old else None
         if old is None or not isinstance(capture, dict):
-            self.fail(key, "unreadable record or no capture pointer")
+            self.rebuild(key, article_id)
             return
         try:
             rec = warcread.read_record(self.store, str(capture.get("warc")), int(capture["offset"]),
@@ -151,61 +160,79 @@ class Reparser:
             return
         new.update({name: old.get(name) for name in article.PROVENANCE})
         article.carry_image_provenance(new.get("images") or [], old.get("images"))
-        published = _published(new, day)
+        _published(new, day)
         new = _as_stored(new)
         if new == old:
             self.outcome.unchanged += 1
             return
         if article.changed_fields(old, new):
-            recordstore.keep_history(self.store, old, published)
+            recordstore.keep_history(self.store, old, day)
             self.outcome.changed += 1
         else:
             self.outcome.rewritten += 1
-        new_key = record_key(new["id"], published)
-        recordstore.write_record(self.store, new_key, new)
-        if new_key != key:
-            self.store.delete(key)
+        if new.get("published") != old.get("published"):
             self.outcome.moved += 1
-            self._remember(new, new_key, only_if_known=True)
+        recordstore.write_record(self.store, key, new)
 
     # -- captures without a record ---------------------------------------------------------------
+    def latest_captures(self) -> dict[str, CdxEntry]:
+        """The latest 200 response of every article, from the CDXJ indexes (read once)."""
+        if self._latest is None:
+            latest: dict[str, CdxEntry] = {}
+            for info in warcread.warc_files(self.store):
+                for entry in warcread.responses(self.store, info.key):
+                    ref = match_article(entry.url)
+                    if ref is None or entry.status != 200 or entry.is_revisit:
+                        continue
+                    if ref.id not in latest or entry.timestamp >= latest[ref.id].timestamp:
+                        latest[ref.id] = entry
+            self._latest = latest
+        return self._latest
+
     def orphans(self, have: set[str]) -> dict[str, CdxEntry]:
         """The latest 200 response of each article in the window that has no record."""
-        latest: dict[str, CdxEntry] = {}
-        for info in warcread.warc_files(self.store):
-            for entry in warcread.responses(self.store, info.key):
-                ref = match_article(entry.url)
-                if (ref is None or entry.status != 200 or entry.is_revisit or ref.id in have
-                        or not self.in_window(ref.date)):
-                    continue
-                if ref.id not in latest or entry.timestamp >= latest[ref.id].timestamp:
-                    latest[ref.id] = entry
-        return latest
+        return {i: e for i, e in self.latest_captures().items()
+                if i not in have and (ref := match_article(e.url)) is not None and self.in_window(ref.date)}
 
-    def create(self, article_id: str, entry: CdxEntry) -> _Created | None:
-        """The record a capture without one gets (written by `finish`, once its photos' captures are looked up)."""
+    def rebuild(self, key: str, article_id: str) -> None:
+        """A record that cannot be read, made again from its article's latest capture, at its key."""
+        entry = self.latest_captures().get(article_id)
+        if entry is None:
+            self.fail(key, "unreadable record, and no capture of its article to rebuild it from")
+            return
+        self.create(article_id, entry, at=key)
+
+    def create(self, article_id: str, entry: CdxEntry, at: str | None = None) -> None:
+        """The record a capture without one gets (or an unreadable record, rebuilt `at` its key), queued for
+        `finish` once its photos' captures are looked up."""
         where = f"{entry.warc}@{entry.offset} ({entry.url})"
         try:
             rec = warcread.read_record(self.store, entry.warc, entry.offset, entry.length)
             record = _parse(rec)
         except (UnreadableRecord, KeyNotFound) as exc:
             self.fail(where, f"capture unreadable: {exc}")
-            return None
+            return
         except NotAnArticle as exc:
             self.fail(where, f"not an article: {exc}")
-            return None
+            return
         provenance = _provenance(entry, rec)
         record.update(provenance)
         ref = match_article(entry.url)
         published = _published(record, ref.date if ref else _when(provenance["fetched_at"]).date())
-        key = record_key(record["id"], published)
-        if self.store.exists(key):  # the page declares an id that has a record already
-            self.fail(where, f"declares article {record['id']}, which has a record ({key})")
-            return None
+        if at is not None:  # rebuilding an unreadable record: its key stays, if the page is that article
+            if record["id"] != article_id:
+                self.fail(at, f"unreadable record; its article's capture declares article {record['id']}")
+                return
+            key = at
+        else:
+            key = self._key_of(record["id"], published)
+            if self.store.exists(key):  # the page declares an id that has a record already
+                self.fail(where, f"declares article {record['id']}, which has a record ({key})")
+                return
         mirror = _mirror_of(rec.target_uri or entry.url)
         wanted = {image["url"]: mirror.to_fetch(image["url"]) for image in record.get("images") or ()
                   if isinstance(image.get("url"), str) and mirror.is_first_party(image["url"])}
-        return _Created(record, key, wanted)
+        self.pending.append(_Created(record, key, wanted))
 
     def photo_provenance(self, fetched: set[str]) -> dict[str, dict[str, Any]]:
         """The latest 200 capture of each of these URLs, as a record's image entry points to it."""
@@ -239,19 +266,26 @@ class Reparser:
         recordstore.write_record(self.store, created.key, _as_stored(record))
         if missing:  # the next crawl that lists the article fetches them, as after a crawl's failed photo
             self.known.mark_images_missing(record["id"], created.key, missing)
-        self._remember(record, created.key, only_if_known=False)
+        self._remember(record, created.key)
         self.outcome.created += 1
 
-    def _remember(self, record: dict[str, Any], key: str, *, only_if_known: bool) -> None:
+    def _key_of(self, article_id: str, published: dt.date) -> str:
+        """The key the article's state names (one id, one key), else the one its print date gives."""
+        state = self.known.get(article_id) if article_id in self.known else None
+        if state is not None and state.record:
+            parsed = parse_record_key(state.record)
+            if parsed is not None and parsed[0] == article_id:
+                return state.record
+        return record_key(article_id, published)
+
+    def _remember(self, record: dict[str, Any], key: str) -> None:
         """The crawl's state object for an article, so the next crawl treats it as archived."""
-        if only_if_known and record["id"] not in self.known:
-            return
         self.known.remember(ArticleState.of_record(record, key))
 
     # -- the whole ----------------------------------------------------------------------------------
     def run(self) -> Outcome:
         self.known.load()
-        keys: list[tuple[str, dt.date]] = []
+        keys: list[tuple[str, str, dt.date]] = []
         have: set[str] = set()
         for info in self.store.list(RECORDS_PREFIX):
             parsed = parse_record_key(info.key)
@@ -259,19 +293,18 @@ class Reparser:
                 continue
             have.add(parsed[0])
             if self.in_window(parsed[1]):
-                keys.append((info.key, parsed[1]))
+                keys.append((info.key, *parsed))
         orphans = self.orphans(have)
         self.progress.start("reparsing", len(keys) + len(orphans))
-        for key, day in keys:
-            self.reparse_record(key, day)
+        for key, article_id, day in keys:
+            self.reparse_record(key, article_id, day)
             self.progress.advance()
-        created = []
         for article_id, entry in sorted(orphans.items()):
-            if (made := self.create(article_id, entry)) is not None:
-                created.append(made)
+            self.create(article_id, entry)
             self.progress.advance()
-        photos = self.photo_provenance({url for made in created for url in made.wanted.values()})
-        for made in created:
+        # records made from captures (new ones, and unreadable ones rebuilt) get their photos' captures in one pass
+        photos = self.photo_provenance({url for made in self.pending for url in made.wanted.values()})
+        for made in self.pending:
             self.finish(made, photos)
         return self.outcome
 

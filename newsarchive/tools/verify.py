@@ -12,7 +12,10 @@ Three promises are checked:
 4. every photo a record names on the paper's own hosts has a capture pointer
    (`missing-image`, with the crawl's reason when a run report gives one), and
    the pointer resolves to its response record as the article's does
-   (`image-pointer`). A photo on another host is never fetched, so never missing.
+   (`image-pointer`). A photo on another host is never fetched, so never missing;
+5. every article has one record: an id under two keys is a problem (one id,
+   one key, for ever), as is a record that cannot be read (`reparse` rebuilds
+   it from its capture, which the crawl would not: its state says archived).
 
 Full mode streams each WARC once and answers the pointer checks from what the
 stream showed, so nothing is read twice. `quick` skips the streams: pointers
@@ -42,7 +45,8 @@ READERS = 8  # records and ranged reads in flight at once: S3 latency, not CPU, 
 
 @dataclass(frozen=True)
 class Problem:
-    kind: str  # warc-damaged, digest, no-index, index, record, pointer, missing-record, missing-image, image-pointer
+    kind: str  # warc-damaged, digest, no-index, index, record, pointer, missing-record, missing-image, image-pointer,
+    # duplicate
     where: str  # a store key, with @offset for a place in a WARC
     detail: str
 
@@ -87,7 +91,7 @@ class Report:
             f"{self.records} JSON records ({self.images} photo captures), {self.article_responses} article responses",
         ]
         if self.explained:
-            lines.append(f"  {len(self.explained)} archived article page(s) failed to parse (run reports say so) and "
+            lines.append(f"  {len(self.explained)} archived article page(s) were refused (run reports say why) and "
                          f"have no record: {', '.join(sorted(self.explained)[:10])}"
                          f"{' ...' if len(self.explained) > 10 else ''}; `newsarchive reparse` retries them")
         lines.append("  sound" if self.sound else f"  {len(self.problems)} problem(s)")
@@ -181,9 +185,9 @@ class Verifier:
         except KeyNotFound:
             return key, "vanished while verifying", None, []
         except ValueError as exc:
-            return key, f"not JSON ({exc})", None, []
+            return key, f"not JSON ({exc}); `newsarchive reparse` rebuilds it from its capture", None, []
         if not isinstance(doc, dict):
-            return key, "not a JSON object", None, []
+            return key, "not a JSON object; `newsarchive reparse` rebuilds it from its capture", None, []
         if not self.report.quick:
             return key, doc, None, []
         images = [self._pointer_quick(image.get("capture")) if isinstance(image, dict) else None
@@ -254,14 +258,20 @@ class Verifier:
     def check_records(self, keys: list[str]) -> set[str]:
         """Check every record; returns the ids that have one."""
         ids: set[str] = set()
+        where: dict[str, str] = {}  # id -> its first key
         self.progress.start("records", len(keys))
         with ThreadPoolExecutor(READERS) as pool:
             for key, doc, followed, images in pool.map(self._fetch, keys):
                 self.progress.advance()
+                parsed = parse_record_key(key)
+                if parsed is not None:
+                    if parsed[0] in where:
+                        self.problem("duplicate", key, f"article {parsed[0]} also has a record at {where[parsed[0]]}: "
+                                                       "one article, one record key")
+                    where.setdefault(parsed[0], key)
                 if isinstance(doc, str):
                     self.problem("record", key, doc)
                     continue
-                parsed = parse_record_key(key)
                 if parsed is not None:
                     ids.add(parsed[0])
                 self.check_record(key, doc, followed, images)

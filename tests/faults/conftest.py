@@ -26,6 +26,7 @@ from typing import Any
 import pytest
 
 from newsarchive.site.urls import match_article
+from tests.faults.hostile import HostileSite
 from tests.plugins.cli import REPO, Result
 from tests.site.corpus import Corpus, SiteArticle, default_days
 from tests.site.routes import HTML, Response, Router
@@ -233,3 +234,9 @@ def assert_store_layout(store: Path) -> None:
     stray = [p for p in sorted(store.rglob("*"))
              if p.is_file() and not STORE_FILE.fullmatch(p.relative_to(store).as_posix())]
     assert not stray, stray
+
+
+@pytest.fixture
+def hostile_site(make_site: Callable[..., SiteServer]) -> HostileSite:
+    """A one-day hostile site of its own (tests/faults/hostile.py), 3 articles a section."""
+    return make_site(server_cls=HostileSite, days=default_days(1), per_section=3)

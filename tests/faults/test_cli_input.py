@@ -60,11 +60,17 @@ CASES: dict[str, list[tuple[list[str], Exit, str]]] = {
         (["x", "--store", BAD_URI], Exit.USAGE, "store URI"),
         (["x", "--store", "{store}", "--section", NOT_A_SECTION], Exit.USAGE, "section"),
     ],
+    "kwic": [
+        (["x", "--store", "{store}", "--since", BAD_DATE], Exit.USAGE, "not a date"),
+        (["x", "--store", BAD_URI], Exit.USAGE, "store URI"),
+        (["x", "--store", "{missing}"], Exit.USAGE, "no such folder"),
+    ],
     "export": [
         (["--format", "csv", "-o", "-", "--store", "{store}", "--until", BAD_DATE], Exit.USAGE, "not a date"),
         (["--format", "csv", "-o", "-", "--store", BAD_URI], Exit.USAGE, "store URI"),
         (["--format", "csv", "-o", "-", "--store", "{store}", "--section", NOT_A_SECTION], Exit.USAGE, "section"),
         (["--format", "csv", "-o", "{store}/out.csv", "--store", "{store}"], Exit.USAGE, "cannot write"),
+        (["--format", "wacz", "-o", "{store}/out.wacz", "--store", "{store}"], Exit.USAGE, "cannot write"),
     ],
     "show": [
         (["../../etc/passwd", "--store", "{store}"], Exit.USAGE, "not an article id"),
@@ -86,6 +92,18 @@ CASES: dict[str, list[tuple[list[str], Exit, str]]] = {
     ],
     "index": [
         (["--store", BAD_URI], Exit.USAGE, "store URI"),
+    ],
+    "replay": [
+        (["--store", BAD_URI], Exit.USAGE, "store URI"),
+        (["--store", "{missing}"], Exit.USAGE, "no such folder"),
+        (["--store", "{store}"], Exit.BAD_INPUT, "no capture"),
+        (["--store", "{store}", "--port", "70000"], Exit.USAGE, "--port"),
+    ],
+    "serve": [  # refused before anything listens
+        (["--store", "{store}", "--host", "0.0.0.0"], Exit.USAGE, "--token"),
+        (["--store", "{store}", "--host", "0.0.0.0", "--token", "short"], Exit.USAGE, "--token"),
+        (["--store", BAD_URI], Exit.USAGE, "store URI"),
+        (["--store", "{missing}"], Exit.USAGE, "no such folder"),
     ],
 }
 

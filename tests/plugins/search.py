@@ -150,3 +150,11 @@ def store_root(tmp_path_factory: pytest.TempPathFactory, records: list[dict[str,
     root = tmp_path_factory.mktemp("store")
     write_store(root, records)
     return root
+
+
+@pytest.fixture(scope="session")
+def search_archive(store_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """One Archive (and index) of the store above for every module that only reads it."""
+    from newsarchive.search import Archive
+
+    return Archive(str(store_root), index_dir=str(tmp_path_factory.mktemp("index")))

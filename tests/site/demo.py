@@ -1,13 +1,18 @@
-"""`make demo`: serve the local copy of the site and crawl it into a store, no internet needed.
+"""`make demo`: serve the local copy of the site, crawl it into a store, then open the reading room on it.
 
-    python -m tests.site.demo --store ./archive [--days 7] [--sections a,b] [--max-articles N]
+    python -m tests.site.demo --store ./archive [--days 7] [--sections a,b] [--max-articles N] [--port 8000] [--no-serve]
 
-Exits with the crawl's own exit code, so the demo fails the way a crawl would.
+After the crawl, `newsarchive serve` runs on the store in the foreground and
+prints its URL; Ctrl-C (or SIGTERM) stops it. With --no-serve the demo ends
+after the crawl (for scripts and tests). Exits with the crawl's own exit
+code, so the demo fails the way a crawl would (and with serve's, if the
+reading room could not start).
 """
 
 from __future__ import annotations
 
 import argparse
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -28,11 +33,37 @@ def crawl_command(store: str, base_url: str, since: str, until: str, sections: s
     return command
 
 
+def serve_command(store: str, port: int) -> list[str]:
+    """The `newsarchive serve` command line that ends the demo: the reading room on the loopback."""
+    return [sys.executable, "-m", "newsarchive", "serve", "--store", store, "--port", str(port)]
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def serve(store: str, port: int) -> int:
+    """The reading room until Ctrl-C or SIGTERM (either reaches it, and it stops cleanly); its exit code if it
+    ended by itself (a port already taken: 2), else 0."""
+    previous = signal.signal(signal.SIGTERM, _stop)
+    proc = subprocess.Popen(serve_command(store, port))
+    try:
+        return proc.wait()
+    except KeyboardInterrupt:
+        proc.send_signal(signal.SIGINT)  # uvicorn's own clean stop; a terminal's Ctrl-C already sent it one
+        proc.wait(timeout=30)
+        return 0
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.site.demo", description=__doc__.splitlines()[0])
     parser.add_argument("--store", default="./archive", help="where the crawl archives (default ./archive)")
     parser.add_argument("--sections", help="only these sections, e.g. front,world")
     parser.add_argument("--max-articles", type=int)
+    parser.add_argument("--port", type=int, default=8000, help="the reading room's port (default 8000; 0: any)")
+    parser.add_argument("--no-serve", action="store_true", help="stop after the crawl (no reading room)")
     add_corpus_options(parser)
     args = parser.parse_args(argv)
     corpus = corpus_from_args(args)
@@ -44,6 +75,10 @@ def main(argv: list[str] | None = None) -> int:
         code = subprocess.call(command)
         print(f"archive: {Path(args.store).resolve()} (crawl exit code {code}; "
               f"{server.total_hits()} requests served)", flush=True)
+    if not args.no_serve:
+        print("serve:", " ".join(serve_command(args.store, args.port)[1:]), flush=True)
+        served = serve(args.store, args.port)
+        code = code or served
     return code
 
 

@@ -101,8 +101,8 @@ class WarcCapture:
             # uncaptured and its record be dropped for want of a capture, while the run said OK
             log.error("capture of %s failed", redact_uri(response.url), exc_info=True)
             article_id = request.meta.get("article_id")
-            kind = "article" if article_id else request.meta.get("kind") if request.meta.get("kind") in ("asset", "image") \
-                else "list"
+            meta_kind = str(request.meta.get("kind", ""))
+            kind = "article" if article_id else meta_kind if meta_kind in ("asset", "image") else "list"
             self.run.fail(response.url, f"not captured: {type(exc).__name__}: {exc}", kind=kind,
                           article_id=article_id)
             return

@@ -32,16 +32,15 @@ FULL = "pages, photos, requisites (default)"
 def crawl(base: str, store: Path, days: list, extra: list[str]) -> dict[str, float]:
     args = [str(BIN / "newsarchive"), "crawl", "--base-url", base, "--store", str(store),
             "--since", days[0].isoformat(), "--until", days[-1].isoformat(), *extra]
-    elapsed, rss, proc = timed(args, env={"NEWSARCHIVE_TODAY": days[-1].isoformat()})
-    code = int(proc.stdout.split()[-1]) if "BENCH" in proc.stdout else -1
-    if code != 0:
-        raise SystemExit(f"crawl exited {code}:\n{proc.stderr[-3000:]}")
+    run = timed(args, env={"NEWSARCHIVE_TODAY": days[-1].isoformat()})
+    if run["code"] != 0:
+        raise SystemExit(f"crawl exited {run['code']}:\n{run['stderr'][-3000:]}")
     report = json.loads(max((store / "runs").glob("*.json")).read_text())
     counts = report["counts"]
     articles = counts["articles_new"] + counts["articles_changed"] + counts["articles_unchanged"]
-    return {"seconds": elapsed, "articles": articles, "bytes": report["bytes_written"],
+    return {"seconds": run["wall"], "articles": articles, "bytes": report["bytes_written"],
             "exchanges": counts["responses"], "images": counts["images"], "assets": counts["assets"],
-            "revisits": counts["revisits"], "peak_rss_mb": rss / 1024}
+            "revisits": counts["revisits"], "peak_rss_mb": run["rss_mb"]}
 
 
 def per_article(runs: list[dict[str, float]]) -> dict[str, float]:

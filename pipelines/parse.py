@@ -1,18 +1,16 @@
 """Turns a fetched article page into a record with the parser (newsarchive.parser).
 
-Parsing is the costliest step of a crawl, so it runs in a process pool beside
-the crawl (NEWSARCHIVE_PARSE_WORKERS, default 1): the reactor keeps fetching
-and writing WARC on one core while pages are parsed on the other.
+Parsing is the costliest step of a crawl, so it runs in worker processes beside
+the crawl (NEWSARCHIVE_PARSE_WORKERS, default 1; newsarchive.crawl.workers): the
+reactor keeps fetching and writing WARC on one core while pages are parsed on
+the other.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import multiprocessing
 import os
-from concurrent.futures import Executor, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from functools import partial
 from typing import Any
 
 from scrapy.crawler import Crawler
@@ -20,10 +18,18 @@ from scrapy.exceptions import DropItem
 
 from newsarchive.archive.report import PARSE_FAILURE
 from newsarchive.crawl.run import CrawlRun
+from newsarchive.crawl.workers import WorkerDied, Workers
 from newsarchive.errors import NotAnArticle
 from newsarchive.processes import die_with
 
 log = logging.getLogger(__name__)
+
+
+def _start_worker(crawl_pid: int) -> None:
+    """What a worker does first, as the spider opens: end with the crawl however it ends (die_with), and import
+    the parser (bs4, lxml) while the crawl is still starting, not when the first article arrives."""
+    die_with(crawl_pid)
+    import newsarchive.parser  # noqa: F401
 
 
 def parse_to_record(html: bytes, url: str | None) -> dict[str, Any]:
@@ -37,7 +43,7 @@ class ParsePipeline:
     def __init__(self, run: CrawlRun, workers: int) -> None:
         self.run = run
         self.workers = workers
-        self.pool: Executor | None = None
+        self.pool: Workers | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ParsePipeline:
@@ -47,23 +53,22 @@ class ParsePipeline:
         if self.workers > 0:
             self.pool = self._new_pool()
 
-    def _new_pool(self) -> Executor:
-        # fork, named rather than inherited (Python 3.14 moves the default to forkserver); die_with makes the
-        # workers end with this crawl whatever kills it (newsarchive.processes)
-        return ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("fork"),
-                                   initializer=die_with, initargs=(os.getpid(),))
+    def _new_pool(self) -> Workers:
+        pool = Workers(parse_to_record, self.workers, initializer=partial(_start_worker, os.getpid()))
+        pool.start()
+        return pool
 
     def close_spider(self) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
+        pool, self.pool = self.pool, None  # a task failed by the close below must not start a new pool
+        if pool is not None:
+            pool.close()
 
     async def process_item(self, item: dict[str, Any]) -> dict[str, Any]:
         url = item["canonical"]
         pool = self.pool
         try:
             if pool is not None:
-                loop = asyncio.get_running_loop()
-                record = await loop.run_in_executor(pool, parse_to_record, item["html"], url)
+                record = await pool.run(item["html"], url)
             else:
                 record = parse_to_record(item["html"], url)
         except NotAnArticle as exc:
@@ -73,7 +78,7 @@ class ParsePipeline:
             self.run.count("parse_failures")
             self.run.fail(item["fetched_url"], reason, article_id=item["id"])
             raise DropItem(reason) from None
-        except BrokenProcessPool as exc:
+        except WorkerDied as exc:
             # a worker died under it (the OOM killer, kill -9): this article failed; the next ones get a new pool
             reason = f"the parse worker died ({exc})"
             self.run.fail(item["fetched_url"], reason, article_id=item["id"])
@@ -93,4 +98,4 @@ class ParsePipeline:
     def _replace_pool(self) -> None:
         broken, self.pool = self.pool, self._new_pool()
         if broken is not None:
-            broken.shutdown(wait=False, cancel_futures=True)
+            broken.close(timeout=5.0)

@@ -55,7 +55,7 @@ class RecordPipeline:
         record: dict[str, Any] = item.pop("record")
         capture = item.get("capture")
         if capture is None:
-            raise DropItem(f"{item['fetched_url']}: no capture")  # cannot happen: capture precedes callbacks
+            raise DropItem(f"{item['fetched_url']}: no capture")  # its capture failed, reported then (crawl.capture)
         fetched_at: dt.datetime = item.get("fetched_at") or utc_now()
         try:
             published = dt.date.fromisoformat(record["published"])

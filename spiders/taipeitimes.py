@@ -118,7 +118,7 @@ class TaipeiTimesSpider(scrapy.Spider):
             self.run.fail(canonical, str(exc), kind="list", section=response.meta.get("section"))
             return
         if kind == "html":
-            yield from self._requisites(requisites.from_html(response.body, canonical))
+            yield from self._page_requisites(response.body, canonical)
         self._bad_links(found, canonical)
         for url in found.next_pages:
             if self._may_follow(canonical, url, kind, response.meta.get("section")):
@@ -219,7 +219,7 @@ class TaipeiTimesSpider(scrapy.Spider):
                           else f"redirected away from the article, to {where}")
                 self.run.fail(meta["redirect_urls"][0], reason, article_id=meta["article_id"])
                 return
-        yield from self._requisites(requisites.from_html(response.body, meta["canonical"]))
+        yield from self._page_requisites(response.body, meta["canonical"])
         yield {
             "id": meta["article_id"],
             "canonical": meta["canonical"],
@@ -238,6 +238,12 @@ class TaipeiTimesSpider(scrapy.Spider):
 
 
     # -- page requisites -------------------------------------------------------------------------
+    def _page_requisites(self, body: bytes, url: str) -> Iterable[scrapy.Request]:
+        """Requests for what an HTML page names; the page is read only when requisites are captured (reading one
+        costs about as much CPU as Scrapy spends fetching it)."""
+        if self.crawler.settings.getbool("NEWSARCHIVE_REQUISITES", True):
+            yield from self._requisites(requisites.from_html(body, url))
+
     def _requisites(self, urls: Iterable[str]) -> Iterable[scrapy.Request]:
         """Requests for the site's own requisites not yet asked for in this crawl (never a third party's)."""
         if not self.crawler.settings.getbool("NEWSARCHIVE_REQUISITES", True):

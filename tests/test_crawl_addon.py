@@ -41,7 +41,7 @@ def test_a_frontier_swaps_the_scheduler_and_drops_the_store_lock() -> None:
     assert frontier_settings(None) == {} == frontier_settings("")
     shared = frontier_settings("redis://127.0.0.1:6379/0")
     assert shared["SCHEDULER"] == "newsarchive.crawl.scheduler.FrontierScheduler"
-    assert shared["DUPEFILTER_CLASS"] == "newsarchive.crawl.frontier.FrontierDupeFilter"
+    assert shared["DUPEFILTER_CLASS"] == "newsarchive.crawl.scheduler.FrontierDupeFilter"
     assert shared["REDIS_URL"] == "redis://127.0.0.1:6379/0" and shared["NEWSARCHIVE_LOCK"] is False
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
 
+from newsarchive.archive.cdxjline import index_text
 from newsarchive.archive.keys import cdxj_key, warc_key
 from newsarchive.processes import pid_alive
 from newsarchive.store.base import Store
@@ -33,18 +34,23 @@ PREFIX = "TT"
 CHUNK = 1 << 20
 
 
-def finish(store: Store, open_path: Path, key: str) -> None:
-    """Turn a closed `.open` file into a stored WARC with its CDXJ index beside it."""
-    with warnings.catch_warnings():  # cdxj-indexer pulls in pyamf, which imports the deprecated pkg_resources
-        warnings.filterwarnings("ignore", message="pkg_resources is deprecated", category=UserWarning)
-        from cdxj_indexer.main import write_cdx_index
+def finish(store: Store, open_path: Path, key: str, cdxj_lines: list[str] | None = None) -> None:
+    """Turn a closed `.open` file into a stored WARC with its CDXJ index beside it.
 
+    `cdxj_lines`: the index lines the writer made as it wrote the records (newsarchive.archive.cdxjline); None (a file
+    a crash left, or one holding a record only a re-read indexes): cdxj-indexer reads the file."""
     final = open_path.with_name(open_path.name[: -len(OPEN_SUFFIX)]) if open_path.name.endswith(OPEN_SUFFIX) else open_path
     if final != open_path:
         os.replace(open_path, final)
     cdxj = final.with_name(final.name[: -len(".warc.gz")] + ".cdxj")
     tmp = cdxj.with_name(cdxj.name + ".tmp")
-    write_cdx_index(str(tmp), [str(final)], {"sort": True})
+    if cdxj_lines is not None:
+        tmp.write_text(index_text(cdxj_lines), encoding="utf-8")
+    else:
+        with warnings.catch_warnings():  # cdxj-indexer pulls in pyamf, which imports the deprecated pkg_resources
+            warnings.filterwarnings("ignore", message="pkg_resources is deprecated", category=UserWarning)
+            from cdxj_indexer.main import write_cdx_index
+        write_cdx_index(str(tmp), [str(final)], {"sort": True})
     os.replace(tmp, cdxj)
     # the WARC first: an index never points at a file the store lacks
     store.put_file(key, final, content_type="application/warc")

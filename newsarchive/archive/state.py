@@ -101,7 +101,9 @@ class KnownArticles:
         return self._cache[article_id]
 
     def remember(self, state: ArticleState) -> None:
-        self.store.put_bytes(state_key(state.id), json.dumps(asdict(state)).encode())
+        # not fsynced: the record it follows is (and the WARC capture before that), so a crash of the machine can
+        # lose only this state, which costs a re-fetch; a state that survives always points at a record on disk
+        self.store.put_bytes(state_key(state.id), json.dumps(asdict(state)).encode(), durable=False)
         self._ids.add(state.id)
         self._cache[state.id] = state
 

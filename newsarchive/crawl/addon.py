@@ -59,7 +59,7 @@ def frontier_settings(url: str | None) -> dict[str, Any]:
     return {
         "SCHEDULER": "newsarchive.crawl.scheduler.FrontierScheduler",
         "SCHEDULER_QUEUE_CLASS": "newsarchive.crawl.scheduler.LeasedPriorityQueue",
-        "DUPEFILTER_CLASS": "newsarchive.crawl.frontier.FrontierDupeFilter",
+        "DUPEFILTER_CLASS": "newsarchive.crawl.scheduler.FrontierDupeFilter",
         # the scheduler empties Redis itself, once the whole crawl (not one worker) is done
         "SCHEDULER_PERSIST": True,
         "SCHEDULER_IDLE_BEFORE_CLOSE": 0,

@@ -25,6 +25,7 @@ from newsarchive.archive.warc import HttpExchange
 from newsarchive.crawl.run import CrawlRun
 from newsarchive.dates import utc_now
 from newsarchive.errors import StoreError
+from newsarchive.redact import redact_uri
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +96,15 @@ class WarcCapture:
             capture = self.run.writer.write_exchange(exchange, revisit_of=request.meta.get(REVISIT_META))
         except (OSError, StoreError) as exc:
             self.run.store_failed(exc)
+            return
+        except Exception as exc:  # noqa: BLE001 - Scrapy's signal dispatch would swallow it: the page would go
+            # uncaptured and its record be dropped for want of a capture, while the run said OK
+            log.error("capture of %s failed", redact_uri(response.url), exc_info=True)
+            article_id = request.meta.get("article_id")
+            meta_kind = str(request.meta.get("kind", ""))
+            kind = "article" if article_id else meta_kind if meta_kind in ("asset", "image") else "list"
+            self.run.fail(response.url, f"not captured: {type(exc).__name__}: {exc}", kind=kind,
+                          article_id=article_id)
             return
         self.run.count("responses")
         revisit_of = request.meta.get(REVISIT_META)

@@ -28,7 +28,6 @@ from urllib.parse import urlsplit
 
 import redis
 from scrapy.settings import BaseSettings
-from scrapy_redis.dupefilter import RFPDupeFilter
 
 from newsarchive.errors import FrontierUnreachable, InvalidArgument
 from newsarchive.redact import redact_uri
@@ -105,28 +104,6 @@ def crawl_identity(store_uri: str, base_url: str, spider: Any) -> dict[str, Any]
 def crawl_key(identity: dict[str, Any]) -> str:
     digest = hashlib.sha1(json.dumps(identity, sort_keys=True).encode()).hexdigest()[:16]
     return f"newsarchive:{digest}"
-
-
-class FrontierDupeFilter(RFPDupeFilter):
-    """scrapy-redis's filter with Scrapy's request fingerprinter (ours: the article id), not its own URL hash.
-
-    scrapy-redis 0.9 fingerprints URLs itself, which would let an article linked
-    under two sections or dates through twice.
-    """
-
-    def __init__(self, server: Any, key: str, fingerprinter: Any, debug: bool = False) -> None:
-        super().__init__(server, key, debug=debug)
-        self.fingerprinter = fingerprinter
-
-    @classmethod
-    def from_spider(cls, spider: Any) -> FrontierDupeFilter:
-        raise TypeError("FrontierDupeFilter is made by FrontierScheduler, which knows the crawl's key")
-
-    def request_fingerprint(self, request: Any) -> str:
-        return self.fingerprinter.fingerprint(request).hex()
-
-    def close(self, reason: str = "") -> None:
-        """Keep the fingerprints: other workers are still using them (the scheduler clears them at the end)."""
 
 
 class SharedCounts(dict):

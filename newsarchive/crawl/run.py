@@ -16,6 +16,7 @@ read back into the run report when the run closes, as Scrapy's own core stats ar
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import logging
 from pathlib import Path
 from typing import Any
@@ -314,6 +315,15 @@ class CrawlRun:
                        layout_suspected=bool(self.report.layout_suspected), spooled=self.store.pending())
 
 
+def quiet_gc() -> None:
+    """Once the engine starts: what start-up made (modules, Scrapy's and Twisted's objects) stays for the whole run,
+    so it is put out of the cyclic collector's sight (gc.freeze), and collections happen a tenth as often: each
+    response's Deferreds, dicts and requests no longer make the collector rescan hundreds of thousands of objects.
+    Cyclic garbage is still collected."""
+    gc.freeze()
+    gc.set_threshold(7000, 10, 10)
+
+
 class CrawlRunKeeper:
     """The extension that owns a crawl's run: built before the other components, it opens the run (unless
     `newsarchive crawl` did) and closes it when the spider closes."""
@@ -336,6 +346,7 @@ class CrawlRunKeeper:
             log.warning("%s", warning)
         crawler.signals.connect(keeper.run.item_error, signal=signals.item_error)
         crawler.signals.connect(keeper.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(quiet_gc, signal=signals.engine_started)
         return keeper
 
     def spider_closed(self, spider: Spider, reason: str) -> None:

@@ -26,16 +26,41 @@ import redis
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider
+from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler
 from twisted.internet import task
 
-from newsarchive.crawl.frontier import FrontierDupeFilter, SharedCounts, crawl_identity, crawl_key
+from newsarchive.crawl.frontier import SharedCounts, crawl_identity, crawl_key
 from newsarchive.crawl.run import CrawlRun
 from newsarchive.processes import host_id
 from newsarchive.redact import redact_uri
 
 log = logging.getLogger(__name__)
+
+
+class FrontierDupeFilter(RFPDupeFilter):
+    """scrapy-redis's filter with Scrapy's request fingerprinter (ours: the article id), not its own URL hash.
+
+    It lives with the scheduler, not in newsarchive.crawl.frontier, which every crawl imports: scrapy-redis and
+    redis are imported only by a crawl that has a frontier. scrapy-redis 0.9 fingerprints URLs itself, which
+    would let an article linked under two sections or dates through twice.
+    """
+
+    def __init__(self, server: Any, key: str, fingerprinter: Any, debug: bool = False) -> None:
+        super().__init__(server, key, debug=debug)
+        self.fingerprinter = fingerprinter
+
+    @classmethod
+    def from_spider(cls, spider: Any) -> FrontierDupeFilter:
+        raise TypeError("FrontierDupeFilter is made by FrontierScheduler, which knows the crawl's key")
+
+    def request_fingerprint(self, request: Any) -> str:
+        return self.fingerprinter.fingerprint(request).hex()
+
+    def close(self, reason: str = "") -> None:
+        """Keep the fingerprints: other workers are still using them (the scheduler clears them at the end)."""
+
 
 # KEYS: queue, lease, workers; ARGV: worker id. Pop the best request into the worker's lease, atomically.
 _POP = """

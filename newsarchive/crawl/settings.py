@@ -116,19 +116,32 @@ DOWNLOAD_FAIL_ON_DATALOSS = False
 
 ADDONS = {"newsarchive.crawl.addon.NewsarchiveAddon": 0}
 
-# what this crawler does not use is off: every component costs each of a crawl's requests
+# What this crawler does not use is off: every component costs each of a crawl's requests. Scrapy's *_BASE lists
+# are replaced, not patched with None: Scrapy imports every class a component dict names, enabled or not, so a
+# disabled RemoteControl still cost aiohttp's import and CookiesMiddleware tldextract's (~0.15 s a start). Not
+# here, so not switched on by a setting alone: cookies (COOKIES_ENABLED = False), HTTP auth, meta refresh, the
+# HTTP cache, Scrapy's own offsite, retry and redirect (ours replace them), URL length, depth and meta-copy
+# checks, the telnet console and the HTTP control port (an unattended archive opens no port), the memory
+# debugger and the periodic stats log (LOGSTATS_INTERVAL = 0).
+# only the site is fetched, over http(s): no data:, file:, s3: or ftp: handler
+DOWNLOAD_HANDLERS_BASE = {
+    "http": "scrapy.core.downloader.handlers.http11.HTTP11DownloadHandler",
+    "https": "scrapy.core.downloader.handlers.http11.HTTP11DownloadHandler",
+}
+DOWNLOADER_MIDDLEWARES_BASE = {
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": 100,
+    "scrapy.downloadermiddlewares.downloadtimeout.DownloadTimeoutMiddleware": 350,
+    "scrapy.downloadermiddlewares.defaultheaders.DefaultHeadersMiddleware": 400,
+    "scrapy.downloadermiddlewares.useragent.UserAgentMiddleware": 500,
+    "scrapy.downloadermiddlewares.httpproxy.HttpProxyMiddleware": 750,
+    "scrapy.downloadermiddlewares.stats.DownloaderStats": 850,
+}
 DOWNLOADER_MIDDLEWARES = {
-    "newsarchive.crawl.middleware.MirrorMiddleware": 50,  # refuses every host but the site: Scrapy's Offsite is redundant
+    "newsarchive.crawl.middleware.MirrorMiddleware": 50,  # refuses every host but the site (Scrapy's offsite's job)
     "newsarchive.crawl.revisits.UrlStateMiddleware": 110,  # after robots.txt: lists' and requisites' last captures
-    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
-    "scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware": None,
-    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
-    "newsarchive.crawl.middleware.SafeRedirectMiddleware": 590,
-    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
-    "newsarchive.crawl.middleware.BackoffRetryMiddleware": 545,
-    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
-    # decoding with a limit (Scrapy's has none while DOWNLOAD_MAXSIZE is 0)
-    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+    "newsarchive.crawl.middleware.BackoffRetryMiddleware": 545,  # instead of RetryMiddleware
+    "newsarchive.crawl.middleware.SafeRedirectMiddleware": 590,  # instead of RedirectMiddleware
+    # decoding with a limit, instead of HttpCompressionMiddleware (Scrapy's has none while DOWNLOAD_MAXSIZE is 0)
     "newsarchive.crawl.decompression.BoundedDecompressionMiddleware": 585,
 }
 # Scrapy's HTTP/1.1 handler, with limits on response headers
@@ -136,16 +149,25 @@ DOWNLOAD_HANDLERS = {
     "http": "newsarchive.crawl.headers.HeaderLimitedDownloadHandler",
     "https": "newsarchive.crawl.headers.HeaderLimitedDownloadHandler",
 }
+SPIDER_MIDDLEWARES_BASE = {
+    "scrapy.spidermiddlewares.start.StartSpiderMiddleware": 25,
+    "scrapy.spidermiddlewares.httperror.HttpErrorMiddleware": 50,
+    "scrapy.spidermiddlewares.referer.RefererMiddleware": 700,
+}
 SPIDER_MIDDLEWARES = {
-    "scrapy.spidermiddlewares.urllength.UrlLengthMiddleware": None,
-    "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
-    "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": None,
     # closest to the spider: any error while reading a list is that list's failure, never a silent drop
     "newsarchive.crawl.listfailures.ListFailureMiddleware": 1000,
 }
+EXTENSIONS_BASE = {
+    "scrapy.extensions.corestats.CoreStats": 0,
+    "scrapy.extensions.logcount.LogCount": 0,
+    "scrapy.extensions.memusage.MemoryUsage": 0,
+    "scrapy.extensions.closespider.CloseSpider": 0,
+    "scrapy.extensions.feedexport.FeedExporter": 0,
+    "scrapy.extensions.spiderstate.SpiderState": 0,
+    "scrapy.extensions.throttle.AutoThrottle": 0,
+}
 EXTENSIONS = {
-    # an HTTP control port on every crawl is not something an unattended archive should open
-    "scrapy.extensions.remote_control.RemoteControl": None,
     "newsarchive.crawl.run.CrawlRunKeeper": 0,  # first: the others use the run it opens
     "newsarchive.crawl.capture.WarcCapture": 100,
     "newsarchive.crawl.progress.CrawlProgress": 200,

@@ -9,13 +9,16 @@ fetched CSS files). Links to other pages (`<a href>`, canonical, alternate) are
 not requisites. Which requisites the crawl may fetch is the caller's rule
 (newsarchive.site.urls.Mirror.is_site): never third parties.
 
-Pure functions over bytes and text (no Scrapy), so every rule has a unit test.
+Pure functions over bytes and text (no Scrapy), so every rule has a unit test. Every page of the site names
+the same chrome, so what resolving a link and reading inline CSS give is kept (lru_cache): a crawl reads
+every page it fetches, and resolving the same sixty links again each time cost more than parsing the page.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import lxml.etree
@@ -46,6 +49,7 @@ def _unescape_css(value: str) -> str:
     return _CSS_ESCAPE.sub(repl, value)
 
 
+@lru_cache(maxsize=4096)
 def absolute(ref: str, base: str) -> str | None:
     """`ref` resolved against `base`, without its fragment; None for what is not fetched over http(s)."""
     ref = ref.strip()
@@ -68,10 +72,15 @@ def _unique(urls: Iterable[str | None]) -> list[str]:
 def from_css(text: str, url: str) -> list[str]:
     """The URLs a stylesheet (or a style attribute) loads, in source order: `@import`s and every `url()`, resolved
     against `url`."""
+    return list(_css_refs(text, url))
+
+
+@lru_cache(maxsize=256)
+def _css_refs(text: str, url: str) -> tuple[str, ...]:
     text = _CSS_COMMENT.sub(" ", text)
     found = [(m.start(), m[1] or m[2] or "") for m in _CSS_IMPORT.finditer(text)]
     found += [(m.start(), next((g for g in m.groups() if g is not None), "")) for m in _CSS_URL.finditer(text)]
-    return _unique(absolute(_unescape_css(ref), url) for _, ref in sorted(found))
+    return tuple(_unique(absolute(_unescape_css(ref), url) for _, ref in sorted(found)))
 
 
 def _srcset(value: str) -> list[str]:

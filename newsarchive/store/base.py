@@ -56,8 +56,9 @@ class Store(abc.ABC):
         """Fail fast: raise StoreUnreachable / StoreDenied / StoreWriteFailed if the store cannot be used."""
 
     @abc.abstractmethod
-    def put_bytes(self, key: str, data: bytes, content_type: str = "application/json") -> None:
-        """Write one object atomically."""
+    def put_bytes(self, key: str, data: bytes, content_type: str = "application/json", *, durable: bool = True) -> None:
+        """Write one object atomically. `durable=False`: a crash of the machine soon after may lose the object
+        (never tear it), for objects whose loss only costs work, like an article's state (a re-fetch)."""
 
     @abc.abstractmethod
     def put_file(self, key: str, path: Path, content_type: str = "application/octet-stream") -> None:

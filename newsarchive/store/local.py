@@ -38,6 +38,8 @@ class LocalStore(Store):
     def __init__(self, root: str | os.PathLike[str]) -> None:
         self.root = Path(root).expanduser().absolute()
         self.uri = self.root.as_uri()
+        #: folders this object made or found (newsarchive.store.local.LocalStore._mkdir)
+        self._folders: set[Path] = set()
 
     # -- paths ---------------------------------------------------------------
     def path(self, key: str) -> Path:
@@ -89,30 +91,47 @@ class LocalStore(Store):
             probe.unlink(missing_ok=True)
         self.sweep()
 
-    def _atomic_write(self, dest: Path, write: Callable[[BinaryIO], object], *, exclusive: bool = False) -> bool:
-        """Write a temporary file, fsync it, then move it over `dest` (`exclusive`: link it there, which fails
-        if `dest` exists: False then). Either way `dest` is whole the moment it exists."""
+    def _mkdir(self, folder: Path) -> None:
+        """A folder made once per store object: a crawl writes two objects per article into few folders."""
+        if folder not in self._folders:
+            folder.mkdir(parents=True, exist_ok=True)
+            self._folders.add(folder)
+
+    def _temporary(self) -> tuple[int, str]:
+        return tempfile.mkstemp(prefix=f"{_HOST}~{os.getpid()}~", suffix=TMP_SUFFIX, dir=self.tmp_dir)
+
+    def _atomic_write(self, dest: Path, write: Callable[[BinaryIO], object], durable: bool = True, *,
+                      exclusive: bool = False) -> bool:
+        """Write a temporary file, fsync it (unless not `durable`), then move it over `dest` (`exclusive`: link
+        it there, which fails if `dest` exists: False then). Either way `dest` is whole the moment it exists."""
         try:
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            self.tmp_dir.mkdir(exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f"{_HOST}~{os.getpid()}~", suffix=TMP_SUFFIX, dir=self.tmp_dir)
+            self._mkdir(dest.parent)
+            self._mkdir(self.tmp_dir)
+            try:
+                fd, tmp = self._temporary()
+            except FileNotFoundError:  # the temporary folder was removed since this object made it: again
+                self._folders.discard(self.tmp_dir)
+                self._mkdir(self.tmp_dir)
+                fd, tmp = self._temporary()
         except OSError as exc:
+            self._folders.clear()
             raise _write_error(dest, exc) from None
         try:
             with os.fdopen(fd, "wb") as fh:
                 write(fh)
                 fh.flush()
-                os.fsync(fh.fileno())
-            if not exclusive:
-                os.replace(tmp, dest)
-                return True
+                if durable:
+                    os.fsync(fh.fileno())
             try:
-                os.link(tmp, dest)
-            except FileExistsError:
-                return False
-            finally:
-                Path(tmp).unlink(missing_ok=True)
+                self._place(tmp, dest, exclusive)
+            except FileNotFoundError:  # its folder, made earlier in this run, was removed since: made again
+                self._folders.discard(dest.parent)
+                self._mkdir(dest.parent)
+                self._place(tmp, dest, exclusive)
             return True
+        except FileExistsError:
+            Path(tmp).unlink(missing_ok=True)
+            return False
         except OSError as exc:
             Path(tmp).unlink(missing_ok=True)
             raise _write_error(dest, exc) from None
@@ -120,8 +139,16 @@ class LocalStore(Store):
             Path(tmp).unlink(missing_ok=True)
             raise
 
-    def put_bytes(self, key: str, data: bytes, content_type: str = "application/json") -> None:
-        self._atomic_write(self.path(key), lambda fh: fh.write(data))
+    @staticmethod
+    def _place(tmp: str, dest: Path, exclusive: bool) -> None:
+        if not exclusive:
+            os.replace(tmp, dest)
+            return
+        os.link(tmp, dest)  # FileExistsError if dest exists (the caller removes tmp then)
+        os.unlink(tmp)
+
+    def put_bytes(self, key: str, data: bytes, content_type: str = "application/json", *, durable: bool = True) -> None:
+        self._atomic_write(self.path(key), lambda fh: fh.write(data), durable)
 
     def put_file(self, key: str, path: Path, content_type: str = "application/octet-stream") -> None:
         dest = self.path(key)

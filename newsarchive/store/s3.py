@@ -249,7 +249,7 @@ class S3Store(Store):
             self._kick()  # leftovers of a previous run go up in the background
 
     # -- Store: writes -------------------------------------------------------
-    def put_bytes(self, key: str, data: bytes, content_type: str = "application/json") -> None:
+    def put_bytes(self, key: str, data: bytes, content_type: str = "application/json", *, durable: bool = True) -> None:
         entry = self._spool.add_bytes(validate_key(key), data, content_type)
         if len(data) > self.sync_put_limit or self._down:
             self._kick()

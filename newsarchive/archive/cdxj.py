@@ -16,17 +16,16 @@ bisection over line starts), the way pywb does it, without loading it.
 from __future__ import annotations
 
 import heapq
-import importlib.util
 import json
 import os
-import sys
 import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
-from types import ModuleType
 from typing import Any
+
+import surt
 
 #: lines sorted in memory before a run is spilled to disk (~40 MB of typical lines)
 SORT_CHUNK = 100_000
@@ -34,27 +33,10 @@ SORT_CHUNK = 100_000
 MERGE_FAN_IN = 256
 
 
-def _surt() -> ModuleType:
-    """surt, as cdxj-indexer keys URLs with it. surt imports tldextract (and with it requests and urllib3, ~0.1 s
-    of a crawl's start) for methods a key never calls; tldextract is loaded lazily (importlib's LazyLoader): only
-    if one ever is."""
-    if "surt" not in sys.modules and "tldextract" not in sys.modules:
-        spec = importlib.util.find_spec("tldextract")
-        if spec is not None and spec.loader is not None:
-            loader = importlib.util.LazyLoader(spec.loader)
-            spec.loader = loader
-            module = importlib.util.module_from_spec(spec)
-            sys.modules["tldextract"] = module
-            loader.exec_module(module)
-    import surt
-
-    return surt
-
-
 def url_key(url: str) -> str:
     """The SURT key cdxj-indexer and pywb give a URL (`com,taipeitimes)/news/...`)."""
     try:
-        return str(_surt().surt(url))
+        return str(surt.surt(url))
     except Exception:  # noqa: BLE001 - surt raises whatever its URL parser raises; cdxj-indexer falls back alike
         return url
 

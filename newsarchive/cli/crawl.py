@@ -97,7 +97,6 @@ def crawl(since: str | None, until: str | None, sections: str | None, max_articl
       newsarchive crawl --since 2024-10-01 --until 2024-10-31 --store s3://archive/taipeitimes
       newsarchive crawl --base-url http://127.0.0.1:8000 --sections front,world --max-articles 50
     """
-    from newsarchive.crawl.frontier import check_reachable
     from newsarchive.crawl.run import CrawlRun
     from newsarchive.site.urls import Mirror
     from newsarchive.site.window import CrawlWindow
@@ -110,7 +109,10 @@ def crawl(since: str | None, until: str | None, sections: str | None, max_articl
                    contact=contact, refresh=refresh, frontier=frontier or os.environ.get("NEWSARCHIVE_FRONTIER"),
                    no_images=no_images, no_requisites=no_requisites, extra_settings=_split_settings(extra))
     settings = build_settings(options)
-    check_reachable(settings)
+    if settings.get("NEWSARCHIVE_FRONTIER"):  # redis loads only for a crawl with a frontier
+        from newsarchive.crawl.frontier import check_reachable
+
+        check_reachable(settings)
     params = dict(since=since, until=until, sections=sections, max_articles=max_articles, refresh=refresh)
     run = CrawlRun(settings, params)
     run.open()  # store check, lock, recovery: user errors surface here as one line

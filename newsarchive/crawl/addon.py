@@ -18,8 +18,6 @@ from urllib.parse import urlsplit
 
 from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 
-from newsarchive.crawl.frontier import without_password
-
 
 def is_loopback(base_url: str | None) -> bool:
     try:
@@ -110,6 +108,8 @@ class NewsarchiveAddon:
                 settings.set("USER_AGENT", user_agent(agent, who), priority="project")
         url = settings.get("NEWSARCHIVE_FRONTIER")
         if url:  # a password in the URL leaves the settings before Scrapy logs them (newsarchive.crawl.frontier)
+            from newsarchive.crawl.frontier import without_password  # redis loads only for a crawl with a frontier
+
             settings.set("NEWSARCHIVE_FRONTIER", without_password(url),
                          priority=settings.getpriority("NEWSARCHIVE_FRONTIER") or "project")
         settings.setdict(speed_settings(settings.get("NEWSARCHIVE_BASE_URL")), priority="project")

@@ -118,7 +118,7 @@ ADDONS = {"newsarchive.crawl.addon.NewsarchiveAddon": 0}
 
 # What this crawler does not use is off: every component costs each of a crawl's requests. Scrapy's *_BASE lists
 # are replaced, not patched with None: Scrapy imports every class a component dict names, enabled or not, so a
-# disabled RemoteControl still cost aiohttp's import and CookiesMiddleware tldextract's (~0.15 s a start). Not
+# disabled RemoteControl still cost aiohttp's import (~0.1 s a start; tests/test_crawl_imports.py). Not
 # here, so not switched on by a setting alone: cookies (COOKIES_ENABLED = False), HTTP auth, meta refresh, the
 # HTTP cache, Scrapy's own offsite, retry and redirect (ours replace them), URL length, depth and meta-copy
 # checks, the telnet console and the HTTP control port (an unattended archive opens no port), the memory

@@ -14,8 +14,10 @@ import datetime as dt
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -146,41 +148,50 @@ def run_reports(store: Path) -> list[dict[str, Any]]:
     return [json.loads(p.read_text("utf-8")) for p in sorted((store / "runs").glob("*.json"))]
 
 
-def run_measured(args: list[str], env: dict[str, str] | None = None, timeout: float = 120) -> tuple[Result, int, float]:
-    """`newsarchive ARGS` as a child process, with its peak RSS from wait4 (the kernel's own accounting).
+#: runs argv[2:] and writes its peak RSS (KiB, from wait4) to the file argv[1]; exits as the command did. Why a
+#: process between: a child started with vfork (subprocess's way on Linux) takes its parent's memory high-water
+#: mark into its own at exec, so measured straight from pytest (300-400 MB once the suite is loaded) every command
+#: would weigh at least as much as pytest. This small process's high-water mark is what its child inherits.
+_MEASURE = """import os, signal, subprocess, sys
+child = subprocess.Popen(sys.argv[2:])
+signal.signal(signal.SIGTERM, lambda *_: child.terminate())
+_, status, usage = os.wait4(child.pid, 0)
+child.returncode = os.waitstatus_to_exitcode(status)
+with open(sys.argv[1], "w") as fh:
+    fh.write(str(usage.ru_maxrss))
+if child.returncode < 0:
+    signal.signal(-child.returncode, signal.SIG_DFL)
+    os.kill(os.getpid(), -child.returncode)
+sys.exit(child.returncode)
+"""
 
-    Like tests.plugins.cli.run_cli (same interpreter, same module, no inherited
-    NEWSARCHIVE_STORE), but waited for with os.wait4, the one way to read the
-    memory high-water mark of exactly this child and its workers.
+
+def run_measured(args: list[str], env: dict[str, str] | None = None, timeout: float = 120) -> tuple[Result, int, float]:
+    """`newsarchive ARGS` as a child process, with its peak RSS from wait4 (the kernel's own accounting): the
+    largest of the process and the children it reaped (parse workers).
+
+    Like tests.plugins.cli.run_cli (same interpreter, same module, no inherited NEWSARCHIVE_STORE), started
+    through a small measuring process (_MEASURE) that reads the high-water mark of exactly this command.
     """
     full_env = dict(os.environ)
     full_env.pop("NEWSARCHIVE_STORE", None)
     full_env.update(env or {})
     started = time.monotonic()
-    with open(os.devnull, "rb") as devnull, \
-            subprocess.Popen([sys.executable, "-m", "newsarchive", *args], stdin=devnull, stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, env=full_env, cwd=REPO) as proc:
-        out: list[bytes] = []
-        err: list[bytes] = []
-        readers = [threading.Thread(target=lambda s=s, b=b: b.append(s.read()), daemon=True)
-                   for s, b in ((proc.stdout, out), (proc.stderr, err))]
-        for reader in readers:
-            reader.start()
-        deadline = started + timeout
-        while True:
-            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-            if pid:
-                break
-            if time.monotonic() > deadline:
-                proc.kill()
-                pid, status, usage = os.wait4(proc.pid, 0)
-                break
-            time.sleep(0.02)
-        proc.returncode = os.waitstatus_to_exitcode(status)  # so Popen's own wait does not wait again
-        for reader in readers:
-            reader.join(timeout=10)
-    result = Result(proc.returncode, b"".join(out).decode("utf-8", "replace"), b"".join(err).decode("utf-8", "replace"))
-    return result, usage.ru_maxrss * 1024, time.monotonic() - started
+    with tempfile.TemporaryDirectory() as folder:
+        rss_file = Path(folder) / "maxrss"
+        command = [sys.executable, "-c", _MEASURE, str(rss_file), sys.executable, "-m", "newsarchive", *args]
+        with subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              env=full_env, cwd=REPO, start_new_session=True) as proc:
+            try:
+                out, err = proc.communicate(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(proc.pid, signal.SIGKILL)  # the command too, not only the measuring process
+                out, err = proc.communicate()
+        code = proc.returncode
+        peak_kib = int(rss_file.read_text() or 0) if rss_file.exists() else 0
+    result = Result(code, out.decode("utf-8", "replace"), err.decode("utf-8", "replace"))
+    return result, peak_kib * 1024, time.monotonic() - started
 
 
 def crawl(site: SiteServer, store: Path | str, *args: str, sections: tuple[str, ...] = SECTIONS,

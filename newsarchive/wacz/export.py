@@ -48,11 +48,12 @@ from newsarchive.archive.zipnum import BLOCK_LINES, write_blocks
 from newsarchive.dates import utc_now
 from newsarchive.errors import KeyNotFound
 from newsarchive.replay.index import ReplayIndex
+from newsarchive.site.requisites import from_css
 from newsarchive.store.base import Store
 from newsarchive.tools.progress import Progress
 from newsarchive.wacz.captures import CaptureFinder, Copied
 from newsarchive.wacz.package import SOFTWARE, Member, WaczPackage
-from newsarchive.wacz.requisites import css_urls, page_requisites
+from newsarchive.wacz.requisites import page_requisites
 
 log = logging.getLogger(__name__)
 
@@ -180,7 +181,7 @@ class WaczBuilder:
 
     def _css_children(self, filename: str, offset: int, length: int, url: str) -> tuple[str, ...]:
         line = CdxLine("", "", {"filename": filename, "offset": str(offset), "length": str(length), "url": url})
-        return tuple(css_urls(self.finder.read(line).body().decode("utf-8", "replace"), url))
+        return tuple(from_css(self.finder.read(line).body().decode("utf-8", "replace"), url))
 
     def _requisite(self, url: str, timestamp: str, fetched_from: str, depth: int = 0, line: CdxLine | None = None) -> None:
         """Put in the capture of `url` closest to `timestamp` (or `line`, when known), and what it needs."""

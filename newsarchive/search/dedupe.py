@@ -35,12 +35,15 @@ import hashlib
 import string
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyarrow as pa
-from datasketch import LeanMinHash, MinHash, MinHashLSH
+
+if TYPE_CHECKING:  # datasketch loads only to sign and group (0.4 s: its package imports its asyncio storage too)
+    from datasketch import LeanMinHash, MinHashLSH
 
 SHINGLE = 5
 NUM_PERM = 64
@@ -73,7 +76,13 @@ class _WordHashes(dict[str, int]):
 
 
 _word_hashes = _WordHashes()
-_PERMUTATIONS = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME).permutations
+
+
+@cache
+def _permutations() -> tuple[np.ndarray, np.ndarray]:
+    from datasketch import MinHash
+
+    return MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME).permutations
 #: punctuation becomes a space before the text is split into words (str.translate: far cheaper than a regex)
 _PUNCTUATION = str.maketrans({c: " " for c in string.punctuation + "‘’“”„«»‹›—–―…·•、。，．；：！？（）「」『』【】"})
 
@@ -95,7 +104,7 @@ def minhash_values(hashes: np.ndarray) -> np.ndarray:
     """The hash values datasketch's `MinHash(scheme="affine32").update_batch(hashes)` gives, in one numpy step:
     the per-item Python calls of update_batch were a third of the build (tests/test_dedupe.py checks that
     the two agree)."""
-    a, b = _PERMUTATIONS
+    a, b = _permutations()
     permuted = _fmix32(hashes.astype(np.uint32))[:, None] * a + b
     return np.asarray(permuted.min(axis=0), dtype=np.uint32)
 
@@ -119,6 +128,8 @@ def signature(body: Iterable[str]) -> np.ndarray | None:
 
 
 def _lean(sig: np.ndarray) -> LeanMinHash:
+    from datasketch import LeanMinHash
+
     return LeanMinHash(seed=SEED, hashvalues=sig, scheme=SCHEME)
 
 
@@ -429,6 +440,8 @@ def _near(days: np.ndarray, targets: np.ndarray) -> np.ndarray:
 
 
 def _lsh() -> MinHashLSH:
+    from datasketch import MinHashLSH
+
     return MinHashLSH(threshold=THRESHOLD, num_perm=NUM_PERM, params=LSH_BANDS)
 
 

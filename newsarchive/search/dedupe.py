@@ -83,6 +83,8 @@ def _permutations() -> tuple[np.ndarray, np.ndarray]:
     from datasketch import MinHash
 
     return MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME).permutations
+
+
 #: punctuation becomes a space before the text is split into words (str.translate: far cheaper than a regex)
 _PUNCTUATION = str.maketrans({c: " " for c in string.punctuation + "‘’“”„«»‹›—–―…·•、。，．；：！？（）「」『』【】"})
 

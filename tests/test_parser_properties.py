@@ -78,3 +78,15 @@ def test_cut_short_pages_are_whole_records_or_refused(name: str, cut: int) -> No
     check(outcome)
     if isinstance(outcome, Article):
         assert outcome == parse_article(PAGES[name])
+
+
+def test_a_claimed_url_with_a_page_in_it_is_reported_on_one_short_line() -> None:
+    """Found by the mangled-page property (seed 1): a page cut inside og:url's content and pasted again makes the
+    claimed "URL" half a page of markup; the reason quotes it on one line, cut at 120 characters."""
+    marker = b'<meta property="og:url" content="'
+    page = next(page for page in PAGES.values() if marker in page)
+    cut = page.index(marker) + len(marker)
+    outcome = outcome_of(page[:cut] + page[:cut])
+    check(outcome)
+    assert str(outcome).startswith("not an article page (<!DOCTYPE html> <html lang=")
+    assert len(str(outcome)) < 150

@@ -35,7 +35,7 @@ from newsarchive.article import Article
 from newsarchive.dates import FIRST_ISSUE, today_taipei
 from newsarchive.errors import NotAnArticle
 from newsarchive.parser.metadata import article_ref
-from newsarchive.parser.text import looks_binary, utf8_markup
+from newsarchive.parser.text import collapse, looks_binary, utf8_markup
 
 _HTML_PARSER = lxml_html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True, no_network=True)
 _SITE_MARK = re.compile(r"taipeitimes\.com|taipei\s*times", re.I)
@@ -92,7 +92,9 @@ class Page:
                                "/html/head/meta[@property='og:site_name' or @property='og:url']/@content")
             if not any(_SITE_MARK.search(str(m)) for m in marks):
                 return "not a Taipei Times page"
-            where = f" ({claimed[0]})" if claimed else ""
+            # what the page claims is the page's text: one line, and short, as a report's reason must be
+            shown = collapse(claimed[0]) if claimed else ""
+            where = f" ({shown[:120]}{'…' if len(shown) > 120 else ''})" if shown else ""
             return f"not an article page{where}"
         return "unknown layout: " + "; ".join(f"{layout.name}: {layout.mismatch(self)}" for layout in LAYOUTS)
 
